@@ -1,0 +1,148 @@
+"""Django settings for qixiang, read from the environment.
+
+Every setting a deployer may change is a ``QIXIANG_*`` environment variable, documented in
+docs/configuration.md. The defaults give the embedded set-up: SQLite in WAL mode under ``var/``,
+the in-process message bus, and the demo network when no source is configured.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("QIXIANG_VAR_DIR", Path.cwd() / "var")).resolve()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_from_url(url: str | None) -> dict:
+    """Django DATABASES entry for ``url``: ``postgresql://user:pass@host:port/name`` or SQLite."""
+    if not url or url.startswith("sqlite"):
+        path = urlparse(url).path if url else ""
+        name = Path(path) if path not in ("", "/") else VAR_DIR / "qixiang.sqlite3"
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(name),
+            "OPTIONS": {
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+            "TEST": {"NAME": str(VAR_DIR / "test-qixiang.sqlite3")},
+        }
+    parts = urlparse(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ValueError(f"QIXIANG_DATABASE_URL: unsupported scheme {parts.scheme!r}")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+    }
+
+
+SECRET_KEY = os.environ.get("QIXIANG_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = _env_bool("QIXIANG_DEBUG", False)
+ALLOWED_HOSTS = os.environ.get("QIXIANG_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("QIXIANG_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "qixiang.accounts",
+    "qixiang.stations",
+    "qixiang.observations",
+    "qixiang.ingest",
+    "qixiang.monitoring",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "qixiang.urls"
+ASGI_APPLICATION = "qixiang.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": database_from_url(os.environ.get("QIXIANG_DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"  # display zone: Beijing time; storage is UTC (USE_TZ)
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+
+# --- qixiang -----------------------------------------------------------------------------------
+# The message bus: "inprocess" (default) or an MQTT broker URL such as mqtt://localhost:1883.
+QIXIANG_BUS = os.environ.get("QIXIANG_BUS", "inprocess")
+# Topic the ingest subscribes to; sensors publish JSON or any decodable payload under it.
+QIXIANG_INGEST_TOPIC = os.environ.get("QIXIANG_INGEST_TOPIC", "qixiang/obs/#")
+# A folder watched for files to ingest (empty: none).
+QIXIANG_WATCH_DIR = os.environ.get("QIXIANG_WATCH_DIR", "")
+# Run the simulated demo network: "auto" runs it when no other source is configured.
+QIXIANG_DEMO = os.environ.get("QIXIANG_DEMO", "auto")
+# Optional boundary GeoJSON drawn on maps (none shipped: a map of China needs an approved map).
+QIXIANG_BOUNDARY_GEOJSON = os.environ.get("QIXIANG_BOUNDARY_GEOJSON", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("QIXIANG_LOG_LEVEL", "INFO")},
+    "loggers": {"django": {"level": "WARNING"}},
+}
+
+LANGUAGE_COOKIE_NAME = "qixiang_language"

@@ -1,0 +1,21 @@
+"""URL map: each app mounts its own routes; the JSON API is one django-ninja instance."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from qixiang.api import api
+
+admin.site.site_header = "qixiang 气象 管理"
+admin.site.site_title = "qixiang 气象"
+admin.site.index_title = "管理后台"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("qixiang.accounts.urls")),
+    path("api/", api.urls),
+    path("ingest/", include("qixiang.ingest.urls")),
+    path("stations/", include("qixiang.stations.urls")),
+    path("observations/", include("qixiang.observations.urls")),
+    path("", include("qixiang.monitoring.urls")),
+]
