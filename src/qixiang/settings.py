@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("QIXIANG_VAR_DIR", Path.cwd() / "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -38,7 +38,6 @@ def database_from_url(url: str | None) -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
-            "TEST": {"NAME": str(VAR_DIR / "test-qixiang.sqlite3")},
         }
     parts = urlparse(url)
     if parts.scheme not in {"postgres", "postgresql"}:
@@ -73,6 +72,7 @@ INSTALLED_APPS = [
     "qixiang.observations",
     "qixiang.ingest",
     "qixiang.monitoring",
+    "qixiang",  # the package itself: base templates, shared static files and translations
 ]
 
 MIDDLEWARE = [
@@ -122,7 +122,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATICFILES_DIRS: list = []  # each app's static/ and the package's static/ via the finders
+WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic step to forget
 
 # --- qixiang -----------------------------------------------------------------------------------
 # The message bus: "inprocess" (default) or an MQTT broker URL such as mqtt://localhost:1883.
