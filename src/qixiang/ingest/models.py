@@ -3,7 +3,7 @@
 Every message is archived once, keyed by the sha256 of its bytes; an identical re-send finds its
 hash and changes nothing. A rejected message stays in the archive with ``status=rejected`` and is
 listed as a dead letter with its reason. Counts per stage and minute make ``in = stored +
-rejected`` visible.
+duplicates + rejected + undecoded`` visible.
 """
 
 from __future__ import annotations
@@ -43,7 +43,11 @@ class RawMessage(models.Model):
 
 
 class StageCount(models.Model):
-    """Messages and values counted per stage, channel and minute."""
+    """Messages and values counted per stage, channel and minute.
+
+    For the ingest stage ``received = stored + duplicates + rejected + undecoded`` holds in every
+    row: a batch's archive, values and counts are committed together.
+    """
 
     minute = models.DateTimeField()
     stage = models.CharField(max_length=16)  # ingest, qc, store
@@ -52,9 +56,15 @@ class StageCount(models.Model):
     stored = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
+    undecoded = models.PositiveIntegerField(default=0)
     values = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("stage count")
+        verbose_name_plural = _("stage counts")
         constraints = [
             models.UniqueConstraint(fields=["minute", "stage", "channel"], name="stagecount_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.minute:%Y-%m-%d %H:%M} {self.stage}/{self.channel}"
