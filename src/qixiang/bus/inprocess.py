@@ -19,6 +19,8 @@ NAME = "inprocess"
 class InProcessBus:
     """See :mod:`qixiang.bus.interface` for the contract."""
 
+    name = NAME
+
     def __init__(self, maxsize: int = 10_000, max_batch: int = 500,
                  publish_timeout: float | None = None) -> None:
         self._dispatcher = Dispatcher(NAME, maxsize=maxsize, max_batch=max_batch)

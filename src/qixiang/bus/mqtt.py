@@ -47,6 +47,8 @@ def default_client_id() -> str:
 class MQTTBus:
     """See :mod:`qixiang.bus.interface` for the contract and this module for the transport."""
 
+    name = NAME
+
     def __init__(self, host: str, port: int = 1883, *, client_id: str | None = None,
                  username: str | None = None, password: str | None = None, tls: bool = False,
                  keepalive: int = 30, min_delay: int = 1, max_delay: int = 30,
@@ -60,7 +62,9 @@ class MQTTBus:
         self._dispatcher = Dispatcher(f"mqtt-{self.client_id}", maxsize=maxsize,
                                       max_batch=max_batch)
         self._patterns: list[str] = []
-        self._connected = threading.Event()
+        self._connected = threading.Event()  # connected and the subscriptions acknowledged
+        self._subscribe_mid: int | None = None
+        self._link_up = False  # the network connection, subscribed or not
         self._session = 0  # counts connections: an ack from an earlier one is not sent
         self._outstanding: set[int] = set()  # published, not yet acknowledged by the broker
         self._early: set[int] = set()  # acknowledged before publish() recorded them
@@ -79,6 +83,7 @@ class MQTTBus:
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_publish = self._on_publish
+        client.on_subscribe = self._on_subscribe
         self._client = client
 
     # --- the Bus contract -----------------------------------------------------------------
@@ -106,7 +111,7 @@ class MQTTBus:
         self._dispatcher.add(pattern, handler)
         if pattern not in self._patterns:
             self._patterns.append(pattern)
-            if self._connected.is_set():
+            if self._link_up:
                 self._client.subscribe(pattern, qos=QOS)
 
     def start(self) -> None:
@@ -127,7 +132,7 @@ class MQTTBus:
             return
         self._dispatcher.stop()
         with self._pub:
-            if self._connected.is_set():
+            if self._link_up:
                 self._pub.wait_for(lambda: not self._outstanding, self.drain_timeout)
             if self._outstanding:
                 log.warning("mqtt %s: %d published messages not acknowledged at stop",
@@ -139,7 +144,7 @@ class MQTTBus:
 
     # --- beyond the contract --------------------------------------------------------------
     def wait_connected(self, timeout: float | None = None) -> bool:
-        """True once connected and subscribed (for start-up checks and tests)."""
+        """True once connected and the broker acknowledged the subscriptions."""
         return self._connected.wait(timeout)
 
     @property
@@ -157,13 +162,24 @@ class MQTTBus:
                       self.host, self.port, reason_code)
             return
         self._session += 1
-        if self._patterns:
-            client.subscribe([(pattern, QOS) for pattern in self._patterns])
+        self._link_up = True
         log.info("mqtt %s: connected to %s:%s (session %s)", self.client_id, self.host,
                  self.port, "resumed" if flags.session_present else "new")
-        self._connected.set()
+        if self._patterns:
+            _, self._subscribe_mid = client.subscribe([(p, QOS) for p in self._patterns])
+        else:
+            self._connected.set()
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties) -> None:
+        refused = [str(code) for code in reason_codes if code.is_failure]
+        if refused:
+            log.error("mqtt %s: broker refused subscriptions %s: %s", self.client_id,
+                      self._patterns, refused)
+        if mid == self._subscribe_mid:
+            self._connected.set()
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self._link_up = False
         self._connected.clear()
         if self._started:
             log.warning("mqtt %s: disconnected from %s:%s (%s); reconnecting", self.client_id,
@@ -189,7 +205,7 @@ class MQTTBus:
 
     def _ack(self, session: int, mid: int, qos: int) -> None:
         # After a reconnect the broker redelivers what was not acknowledged; that copy is acked.
-        if session == self._session and self._connected.is_set():
+        if session == self._session and self._link_up:
             self._client.ack(mid, qos)
 
 
