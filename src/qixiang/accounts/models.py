@@ -50,3 +50,30 @@ class User(AbstractUser):
     def covers(self, division_code: str) -> bool:
         """True when ``division_code`` lies inside the user's region."""
         return (division_code or "").startswith(self.region_prefix)
+
+
+class ApiKey(models.Model):
+    """A key a program uses instead of a password; only its sha256 is stored.
+
+    The clear key is shown once, when it is made (:func:`qixiang.accounts.apikeys.create_api_key`);
+    ``prefix`` (its first 8 characters) is kept so people can tell their keys apart.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="api_keys", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True, default="")
+    prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    hashed_key = models.CharField(_("sha256 of the key"), max_length=64, unique=True,
+                                  editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
