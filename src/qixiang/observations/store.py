@@ -125,11 +125,17 @@ def store_values(rows: ValueRows, *, received_at: datetime, now: datetime) -> St
         )
         bulk.stage(connection, _STAGING, _COLUMNS, staged)
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"ANALYZE {_STAGING}")  # a temp table has no statistics otherwise
+            postgresql = connection.vendor == "postgresql"
+            if postgresql:
+                # A batch is small and the table large: look each key up in its unique index.
+                # Left to its statistics (stale while the table grows) the planner may instead
+                # hash the batch and scan the whole table.
+                cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
             cursor.execute(_DROP_MISSING)
             cursor.execute(_KEEP_REVISIONS, [replaced_at])
             outcome.revised += max(cursor.rowcount, 0)
+            if postgresql:
+                cursor.execute("RESET enable_hashjoin; RESET enable_mergejoin")
             cursor.execute(_UPSERT)
             outcome.written += max(cursor.rowcount, 0)
     return outcome

@@ -1,0 +1,125 @@
+"""Ingest throughput end to end: file bytes -> decoded -> archived -> values stored, committed.
+
+    .venv/bin/python bench/ingest.py [--messages N] [--database-url URL]
+
+Generates JSON and CSV files of N distinct messages (8 values each) and re-encodes real BUFR
+SYNOP messages from ../shared/data with distinct times, ingests each into a fresh database
+(SQLite under a temporary QIXIANG_VAR_DIR unless --database-url names a PostgreSQL) through
+``qixiang.ingest.pipeline.ingest_path``, and prints messages/s and values/s. Targets: >= 50,000
+values/s for JSON and CSV on SQLite, >= 10,000 for BUFR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+ELEMENTS = ("TEM", "RHU", "PRS", "PRE_1h", "WIN_S_Avg_2mi", "WIN_D_Avg_2mi", "VIS", "DPT")
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def rows(n: int):
+    """(station, time, values) for n distinct station-hours."""
+    stations = 2000
+    for k in range(n):
+        station = f"{50000 + k % stations}"
+        when = T0 + timedelta(hours=k // stations)
+        values = [round(10 + (k % 37) * 0.1, 1), float(k % 100), 1000 + (k % 50) * 0.1,
+                  (k % 7) * 0.1, (k % 13) * 0.5, float(k % 360), 10000.0, -5 + (k % 11) * 0.1]
+        yield station, when, values
+
+
+def write_json(path: Path, n: int) -> None:
+    objects = [{"station": s, "time": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "values": dict(zip(ELEMENTS, v, strict=True))} for s, t, v in rows(n)]
+    path.write_text(json.dumps(objects))
+
+
+def write_csv(path: Path, n: int) -> None:
+    with path.open("w") as f:
+        f.write("station_id,time," + ",".join(ELEMENTS) + "\n")
+        for s, t, v in rows(n):
+            f.write(f"{s},{t:%Y-%m-%dT%H:%M:%SZ}," + ",".join(map(str, v)) + "\n")
+
+
+def write_bufr(path: Path, n: int) -> int:
+    """Real SYNOP BUFR messages re-encoded with distinct days; returns the message count."""
+    import eccodes
+
+    sources = [SHARED / "bufr" / "syno_4.bufr", SHARED / "bufr" / "ISMD01_OKPR.bufr",
+               SHARED / "bufr" / "A_ISIN21DAMM210900_C_EDZW_20220321091203_12391691.bufr4"]
+    templates = []
+    for source in sources:
+        with source.open("rb") as f:
+            while (h := eccodes.codes_bufr_new_from_file(f)) is not None:
+                templates.append(eccodes.codes_get_message(h))
+                eccodes.codes_release(h)
+    count = 0
+    with path.open("wb") as out:
+        while count < n:
+            for message in templates:
+                if count >= n:
+                    break
+                h = eccodes.codes_new_from_message(message)
+                day = T0 + timedelta(hours=count)
+                for key, value in (("typicalYear", day.year), ("typicalMonth", day.month),
+                                   ("typicalDay", day.day), ("typicalHour", day.hour),
+                                   ("typicalMinute", count % 60)):
+                    eccodes.codes_set(h, key, value)
+                out.write(eccodes.codes_get_message(h))
+                eccodes.codes_release(h)
+                count += 1
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--bufr-messages", type=int, default=3000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--only", choices=("json", "csv", "bufr"))
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="qixiang-bench-"))
+    os.environ["QIXIANG_VAR_DIR"] = str(work)
+    if args.database_url:
+        os.environ["QIXIANG_DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qixiang.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from qixiang.ingest.pipeline import ingest_path
+
+    call_command("migrate", verbosity=0)
+    inputs = {"json": (write_json, "obs.json"), "csv": (write_csv, "obs.csv"),
+              "bufr": (write_bufr, "obs.bufr")}
+    for name, (writer, filename) in inputs.items():
+        if args.only and name != args.only:
+            continue
+        path = work / filename
+        n = args.bufr_messages if name == "bufr" else args.messages
+        if SHARED.is_dir() or name != "bufr":
+            writer(path, n)
+        else:
+            print(f"{name}: skipped, {SHARED} is absent", file=sys.stderr)
+            continue
+        started = time.perf_counter()
+        result = ingest_path(path, codec=name)
+        seconds = time.perf_counter() - started
+        print(f"{name:5s} {result.messages:7d} messages {result.values:8d} values "
+              f"{seconds:6.2f} s  {result.messages / seconds:9.0f} messages/s "
+              f"{result.values / seconds:9.0f} values/s  (stored {result.stored}, "
+              f"rejected {result.rejected}, undecoded {result.undecoded})")
+
+
+if __name__ == "__main__":
+    main()
