@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Q
-
 from qixiang.observations.models import Observation
 from qixiang.science import elements as vocabulary
 from qixiang.stations.models import Station
+from qixiang.stations.resolver import resolve
 
 MAX_PERIOD = timedelta(days=31)  # a month of minute data is ~45,000 points per element
 
@@ -50,18 +49,12 @@ def parse_elements(text: str) -> list[str]:
 
 
 def resolve_station(identifier: str) -> str:
-    """The registry's CMA id for a CMA id, WMO index or WIGOS id; otherwise the identifier."""
+    """The registry's CMA id for a CMA id, WMO index or WIGOS id; otherwise the identifier (the
+    same resolution the ingest stores values under)."""
     identifier = (identifier or "").strip()
     if not identifier:
         raise SeriesRequestError("station: give a CMA station id, WMO index or WIGOS id")
-    found = (
-        Station.objects.filter(
-            Q(cma_id=identifier) | Q(wmo_index=identifier) | Q(wigos_id=identifier)
-        )
-        .values_list("cma_id", flat=True)
-        .first()
-    )
-    return found or identifier
+    return resolve(identifier)
 
 
 def period(start: datetime | None, end: datetime | None,
