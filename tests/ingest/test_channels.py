@@ -352,3 +352,21 @@ def test_posted_message_with_a_bad_field_is_422_naming_object_and_field():
                              content_type="application/json", HTTP_X_API_KEY=key)
     assert response.status_code == 422
     assert "object 1" in response.json()["reasons"][0]
+
+
+# --- all configured channels together ---------------------------------------------------------
+
+def test_start_channels_runs_the_bus_subscription_and_the_watched_folder(tmp_path,
+                                                                         transactional_db):
+    from qixiang.ingest.channels.service import start_channels
+
+    running = start_channels(bus_url="inprocess://?max_batch=7", topic="qixiang/obs/#",
+                             watch_dir=tmp_path)
+    try:
+        running.bus.publish("qixiang/obs/demo/54511", as_bytes(sensor("54511")))
+        (tmp_path / "f.json").write_bytes(as_bytes(sensor("54433")))
+        assert eventually(lambda: stored("54511") and stored("54433"))
+        assert eventually(lambda: (tmp_path / "done" / "f.json").exists())
+    finally:
+        running.stop()
+    assert sorted(RawMessage.objects.values_list("channel", flat=True)) == ["bus", "watch"]
