@@ -228,7 +228,7 @@ def test_unknown_channel_is_refused():
 
 def test_unrecognised_bytes_become_one_dead_letter_naming_the_input():
     result = ingest_bytes(b"\x00\x01 not a weather format", origin="upload.bin", channel="http")
-    assert (result.messages, result.rejected) == (1, 1)
+    assert (result.messages, result.rejected, result.errors) == (1, 1, [])
     assert RawMessage.objects.get().reason.startswith("upload.bin: ")
 
 
