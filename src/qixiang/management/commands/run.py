@@ -1,0 +1,146 @@
+"""``qixiang run``: the whole platform in one process, ready to use.
+
+It lives in the package-level app rather than in one of the apps because it wires all of them:
+it applies migrations, creates the first administrator (and the demo users and stations when the
+demo network is on), starts the message bus, the ingest subscription, the watched folder and the
+demo publisher, and serves the ASGI application with uvicorn in the same process (the in-process
+bus only reaches subscribers of its own process). Ctrl-C or SIGTERM stops the server, then the
+publisher, the folder watcher and the bus, which delivers what it had already accepted.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived: leave through the same clean shutdown as Ctrl-C."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated
+
+
+@dataclass
+class Services:
+    """The background parts of the process, stopped in reverse order of starting."""
+
+    stoppers: list = field(default_factory=list)
+
+    def add(self, name: str, stop) -> None:
+        self.stoppers.append((name, stop))
+
+    def stop(self) -> None:
+        for name, stop in reversed(self.stoppers):
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping %s failed", name)
+        self.stoppers.clear()
+
+
+class Command(BaseCommand):
+    help = ("Run qixiang: apply migrations, create the first accounts, start the bus, the ingest, "
+            "the watched folder and the demo network, and serve the web application.")
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+        parser.add_argument(
+            "--demo-interval", type=float, default=60.0, metavar="SECONDS",
+            help="wall-clock seconds per simulated demo minute (default 60, real time; less runs "
+                 "the demo ahead of the clock, for trying things out)")
+
+    def handle(self, *args, host: str, port: int, demo_interval: float, **options) -> None:
+        import uvicorn
+
+        from qixiang.ingest.channels.demo import demo_enabled
+
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        services = Services()
+        try:
+            demo = demo_enabled()
+            self.prepare(demo)
+            self.start(services, demo, demo_interval)
+            Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise wants it
+            from qixiang.asgi import application
+
+            self.stdout.write(self.style.SUCCESS(
+                _("qixiang is running at http://%(host)s:%(port)d/ (Ctrl-C to stop)")
+                % {"host": host if ":" not in host else f"[{host}]", "port": port}))
+            config = uvicorn.Config(application, host=host, port=port, lifespan="off",
+                                    log_level=settings.LOGGING["root"]["level"].lower())
+            server = uvicorn.Server(config)
+            server.run()
+            if not server.started:
+                raise CommandError(_("the web server could not start on %(host)s:%(port)d")
+                                   % {"host": host, "port": port})
+        except (KeyboardInterrupt, _Terminated):
+            pass
+        finally:
+            services.stop()
+            signal.signal(signal.SIGTERM, previous)
+            self.stdout.write(_("qixiang stopped."))
+
+    # --- set-up ----------------------------------------------------------------------------
+    def prepare(self, demo: bool) -> None:
+        """Migrations, the first administrator, and the demo users and stations."""
+        from qixiang.accounts import bootstrap
+        from qixiang.ingest.channels.demo import register_stations
+        from qixiang.science.simulate.network import generate
+        from qixiang.stations.models import Station
+
+        call_command("migrate", interactive=False, verbosity=0)
+        var_dir = Path(settings.VAR_DIR)
+        admin = bootstrap.ensure_administrator(var_dir)
+        if admin is not None:
+            self.stdout.write(self.style.WARNING(
+                _("Administrator created: %(line)s\nThe password is also in %(file)s; change it "
+                  "after signing in.") % {"line": admin.line(),
+                                          "file": var_dir / bootstrap.ADMIN_FILE}))
+        if not demo:
+            return
+        bootstrap.ensure_demo_users(var_dir)
+        demo_file = var_dir / bootstrap.DEMO_FILE
+        self.stdout.write(self.style.WARNING(
+            _("Demo mode (QIXIANG_DEMO): simulated stations and one account per role:")))
+        self.stdout.write(demo_file.read_text(encoding="utf-8").rstrip())
+        if not Station.objects.exists() or settings.QIXIANG_DEMO.strip().lower() == "on":
+            added = register_stations(generate())
+            if added:
+                self.stdout.write(_("%(count)d demo stations registered.") % {"count": added})
+
+    def start(self, services: Services, demo: bool, demo_interval: float) -> None:
+        """The bus, the ingest subscription, the watched folder and the demo publisher."""
+        from qixiang.ingest.channels.service import start_channels
+
+        try:
+            channels = start_channels()
+        except FileNotFoundError as exc:  # QIXIANG_WATCH_DIR is not a folder
+            raise CommandError(str(exc)) from exc
+        services.add("ingest channels", channels.stop)
+        self.stdout.write(_("Bus %(bus)s: ingesting %(topic)s")
+                          % {"bus": settings.QIXIANG_BUS, "topic": settings.QIXIANG_INGEST_TOPIC})
+        for watcher in channels.watchers:
+            self.stdout.write(_("Watching %(dir)s") % {"dir": watcher.root})
+
+        if demo:
+            from qixiang.ingest.channels.demo import DemoPublisher, demo_dir
+
+            publisher = DemoPublisher(channels.bus, interval=demo_interval, state_dir=demo_dir())
+            publisher.start()
+            services.add("demo publisher", publisher.stop)
+            self.stdout.write(_("Demo network: %(count)d stations publishing every minute; "
+                                "planted faults listed in %(file)s")
+                              % {"count": publisher.simulator.network.size,
+                                 "file": demo_dir() / "faults.jsonl"})
