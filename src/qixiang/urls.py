@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from qixiang.api import api
 
-admin.site.site_header = "qixiang 气象 管理"
-admin.site.site_title = "qixiang 气象"
-admin.site.index_title = "管理后台"
+admin.site.site_header = _("qixiang administration")
+admin.site.site_title = _("qixiang administration")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
