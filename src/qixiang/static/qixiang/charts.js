@@ -27,6 +27,13 @@
 
   function flagged(flag) { return Object.prototype.hasOwnProperty.call(QC_MARKS, flag); }
 
+  // Canonical unit codes (science/elements.py) as people write them.
+  const UNIT_LABELS = { degC: "°C", degree: "°", "m/s": "m/s", hPa: "hPa", "%": "%", mm: "mm",
+                        m: "m", cm: "cm", code: "" };
+  function unitLabel(unit) {
+    return Object.prototype.hasOwnProperty.call(UNIT_LABELS, unit) ? UNIT_LABELS[unit] : unit;
+  }
+
   function readJson(id) {
     const el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : {};
@@ -38,5 +45,5 @@
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 
   window.qixiang = { bjt: bjt, formatBjt: formatBjt, QC_MARKS: QC_MARKS, flagged: flagged,
-                     readJson: readJson, track: track };
+                     readJson: readJson, track: track, unitLabel: unitLabel };
 })();

@@ -14,7 +14,7 @@
   function seriesFor(code, info, points, i18n) {
     const k = kind(code, info.unit);
     const data = points.map(function (p) { return [q.bjt(p[0]), p[1], p[2]]; });
-    const base = { name: info.label + " (" + info.unit + ")", id: code, data: data,
+    const base = { name: info.label + " (" + q.unitLabel(info.unit) + ")", id: code, data: data,
                    yAxisIndex: k === "direction" ? 1 : 0 };
     if (k === "bar") return Object.assign(base, { type: "bar", barMaxWidth: 8 });
     if (k === "direction") return Object.assign(base, { type: "scatter", symbolSize: 4 });
@@ -69,7 +69,8 @@
     }
     const overlay = qcOverlay(flagged, i18n);
     overlay.forEach(function (s, i) { s.id = "qc-" + i; });
-    const yAxes = [{ type: "value", scale: true, splitLine: { lineStyle: { color: "#eef1f5" } } }];
+    const bars = series.some(function (s) { return s.type === "bar"; });
+    const yAxes = [{ type: "value", scale: !bars, splitLine: { lineStyle: { color: "#eef1f5" } } }];
     if (hasDirection) {
       yAxes.push({ type: "value", min: 0, max: 360, interval: 90, name: i18n.direction,
                    splitLine: { show: false } });
@@ -86,6 +87,32 @@
       series: series.concat(overlay),
     });
     return chart;
+  }
+
+  // The newest value of every element with data, so the period card answers "what now?".
+  function latestTable(payload, config, i18n) {
+    const table = document.getElementById("latest-values");
+    if (!table) return;
+    const body = table.querySelector("tbody");
+    body.textContent = "";
+    config.charts.forEach(function (chartDef) {
+      chartDef.elements.forEach(function (code) {
+        const got = payload.elements[code];
+        if (!got || !got.points.length) return;
+        const p = got.points[got.points.length - 1];
+        const info = config.elements[code];
+        const row = body.insertRow();
+        row.insertCell().textContent = info.label;
+        const value = row.insertCell();
+        value.className = "num";
+        value.textContent = p[1] === null ? "—" : p[1] + " " + q.unitLabel(info.unit);
+        row.insertCell().textContent = q.formatBjt(q.bjt(p[0]));
+        const flag = row.insertCell();
+        flag.textContent = i18n.qc[p[2]] || "";
+        if (q.flagged(p[2])) flag.className = "error";
+      });
+    });
+    table.hidden = body.rows.length === 0;
   }
 
   async function start() {
@@ -110,6 +137,7 @@
     let total = 0;
     Object.values(payload.elements).forEach(function (e) { total += e.points.length; });
     if (status) status.textContent = i18n.points.replace("%(count)s", String(total));
+    latestTable(payload, config, i18n);
     config.charts.forEach(function (chartDef) {
       const el = document.getElementById("chart-" + chartDef.key);
       if (el) draw(el, chartDef, payload, config, i18n);
