@@ -8,10 +8,13 @@ same on both databases. Staging tables live for the connection and are emptied b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from django.db.backends.base.base import BaseDatabaseWrapper
+
+log = logging.getLogger(__name__)
 
 # Column kinds and their SQL type per database vendor.
 _TYPES = {
@@ -67,12 +70,15 @@ def stage(connection: BaseDatabaseWrapper, table: str, columns: Sequence[tuple[s
         if kind == "postgresql":
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({ddl}) ON COMMIT DELETE ROWS")
             cursor.execute(f"DELETE FROM {table}")  # cheaper than TRUNCATE for a small table
+            count = 0
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+                    count += 1
+            log.debug("staged %d rows into %s by COPY", count, table)
         else:
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({ddl})")
             cursor.execute(f"DELETE FROM {table}")
-            marks = ", ".join("?" for _ in columns)
-            # The driver's own cursor: Django's wrapper would rewrite the SQL for every row.
-            cursor.cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            marks = ", ".join("%s" for _ in columns)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            log.debug("staged %d rows into %s by executemany", cursor.rowcount, table)
