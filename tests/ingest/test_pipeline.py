@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from qixiang.ingest import pipeline
+from qixiang.ingest import decoding, pipeline
 from qixiang.ingest.models import RawMessage, StageCount
 from qixiang.ingest.pipeline import ingest_bytes, ingest_messages, ingest_path
 from qixiang.observations import flags
@@ -237,7 +237,7 @@ def test_decoder_that_raises_leaves_the_input_archived_as_a_dead_letter(monkeypa
         yield message(1)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline.codecs, "decode", broken)
+    monkeypatch.setattr(decoding.codecs, "decode", broken)
     path = tmp_path / "odd.dat"
     path.write_bytes(b"payload")
     result = ingest_path(path)

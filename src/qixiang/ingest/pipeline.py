@@ -30,10 +30,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from qixiang.ingest import archive
+from qixiang.ingest import archive, decoding
 from qixiang.observations import flags, store
 from qixiang.observations.signals import observations_stored
-from qixiang.science import codecs, elements
+from qixiang.science import elements
 from qixiang.science.observation import Message, Status
 from qixiang.stations.resolver import lookup, resolver
 
@@ -111,35 +111,35 @@ def ingest_messages(messages: Iterable[Message], *, origin: str, channel: str,
     return result
 
 
+def ingest_files(paths: Iterable[Path], *, channel: str = "file", codec: str | None = None,
+                 workers: int | None = None) -> Iterator[IngestResult]:
+    """Ingest each file in order, one result each; decoded in worker processes when it pays.
+
+    Storing stays here, in file order (see :mod:`.decoding`). A file that cannot be read, or
+    whose storing fails, gives a result with ``errors`` and the next file goes on.
+    """
+    for decoded in decoding.decode_files(list(paths), codec, workers):
+        origin = str(decoded.path)
+        if decoded.unreadable:
+            yield IngestResult(origin=origin, errors=[f"{origin}: cannot read: {decoded.unreadable}"])
+            continue
+        try:
+            result = ingest_messages(decoded.messages, origin=origin, channel=channel,
+                                     filename=decoded.path.name)
+        except Exception as exc:
+            log.exception("storing %s failed", origin)
+            result = IngestResult(origin=origin, errors=[f"{origin}: {type(exc).__name__}: {exc}"])
+        result.errors.extend(decoded.errors)
+        yield result
+
+
 def _ingest(data: bytes, *, origin: str, filename: str, channel: str, codec: str | None,
             received_at: datetime | None) -> IngestResult:
-    decoded = codecs.decode(data, filename, codec=codec)
     errors: list[str] = []
-    result = ingest_messages(_guarded(decoded, data, filename, codec, errors), origin=origin,
+    result = ingest_messages(decoding.guarded(data, filename, codec, errors), origin=origin,
                              channel=channel, received_at=received_at, filename=filename)
     result.errors.extend(errors)
     return result
-
-
-def _guarded(messages: Iterator[Message], data: bytes, filename: str, codec: str | None,
-             errors: list[str]) -> Iterator[Message]:
-    """The decoder's messages; should it raise, the whole input becomes one dead letter.
-
-    A decoder must not raise on bad input, so this is an internal error: it is logged and
-    reported in ``errors``, and the input is still archived with the reason.
-    """
-    index = 0
-    try:
-        for message in messages:
-            index = message.index
-            yield message
-    except Exception as exc:
-        log.exception("decoder failed on %s after message %d", filename, index)
-        reason = (f"{filename or '<payload>'}: internal decoder error after message {index}: "
-                  f"{type(exc).__name__}: {exc}")
-        errors.append(reason)
-        yield Message(index=index + 1, raw=data, codec=codec or "unknown",
-                      status=Status.REJECTED, reason=reason)
 
 
 def _batches(messages: Iterable[Message]) -> Iterator[list[Message]]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qixiang.ingest.models import RawMessage
-from qixiang.ingest.pipeline import CHANNELS, IngestResult, ingest_path
+from qixiang.ingest.pipeline import CHANNELS, IngestResult, ingest_files
 from qixiang.science import codecs
 
 
@@ -42,11 +42,14 @@ class Command(BaseCommand):
                             help=_("channel recorded with the messages (default: file)"))
         parser.add_argument("--dead-letters", action="store_true",
                             help=_("list rejected and undecoded messages (of the PATHs if given)"))
+        parser.add_argument("--workers", type=int, default=None,
+                            help=_("processes decoding files in parallel (default: CPU count, "
+                                   "at most 4; 1 decodes in this process)"))
         parser.add_argument("--limit", type=int, default=200,
                             help=_("at most this many dead letters, newest first (default 200)"))
 
     def handle(self, *args, paths: list[Path], codec: str | None, channel: str,
-               dead_letters: bool, limit: int, **options) -> None:
+               dead_letters: bool, workers: int | None, limit: int, **options) -> None:
         if not paths and not dead_letters:
             raise CommandError(_("give at least one PATH, or --dead-letters"))
         missing = [str(p) for p in paths if not p.exists()]
@@ -54,27 +57,17 @@ class Command(BaseCommand):
             raise CommandError(_("no such file or folder: %(paths)s") % {"paths": ", ".join(missing)})
 
         total = IngestResult(origin="total")
-        origins: list[str] = []
-        failures: list[str] = []
-        for root in paths:
-            for path in files_under(root):
-                origins.append(str(path))
-                try:
-                    result = ingest_path(path, channel=channel, codec=codec)
-                except Exception as exc:  # an internal failure: report it, go on with the next file
-                    failures.append(f"{path}: {type(exc).__name__}: {exc}")
-                    self.stderr.write(_("%(path)s: failed: %(error)s")
-                                      % {"path": path, "error": f"{type(exc).__name__}: {exc}"})
-                    continue
-                self._report(str(path), result)
-                total.add(result)
+        files = [path for root in paths for path in files_under(root)]
+        for result in ingest_files(files, channel=channel, codec=codec, workers=workers):
+            self._report(result.origin, result)
+            total.add(result)
         if paths:
-            self._report_total(total, len(origins))
+            self._report_total(total, len(files))
         if dead_letters:
-            self._list_dead_letters(origins if paths else None, limit)
-        failures.extend(total.errors)
-        if failures:
-            raise CommandError(_("%(count)d internal error(s); see above") % {"count": len(failures)})
+            self._list_dead_letters([str(f) for f in files] if paths else None, limit)
+        if total.errors:
+            raise CommandError(_("%(count)d internal error(s); see above")
+                               % {"count": len(total.errors)})
 
     def _report(self, name: str, r: IngestResult) -> None:
         self.stdout.write(_(
