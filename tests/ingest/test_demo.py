@@ -39,7 +39,8 @@ def simulator(small_network) -> Simulator:
 @pytest.fixture
 def bus():
     """An in-process bus with the ingest subscribed, not yet delivering: the tests start it
-    after the publisher's own writes, as the in-memory test database cannot wait for a lock."""
+    after the publisher's own writes, as the in-memory test database cannot wait for a lock
+    (so the publishers do not wait for it to drain either: ``drain_first=False``)."""
     bus = InProcessBus()
     subscribe_ingest(bus, "qixiang/obs/#")
     yield bus
@@ -83,7 +84,7 @@ def test_first_step_publishes_now_and_seeds_the_history_as_punctual(transactiona
                                                                     bus, tmp_path):
     now = T0 + timedelta(seconds=12)
     publisher = DemoPublisher(bus, simulator, history_minutes=5, state_dir=tmp_path,
-                              clock=lambda: now)
+                              clock=lambda: now, drain_first=False)
     wait = publisher.step()
     deliver(bus)
     assert wait == pytest.approx(48.0)
@@ -105,7 +106,7 @@ def test_restart_catches_up_from_the_last_published_minute(transactional_db, sim
     first.step()
     later = T0 + timedelta(minutes=4)
     second = DemoPublisher(bus, simulator, history_minutes=60, state_dir=tmp_path,
-                           clock=lambda: later)
+                           clock=lambda: later, drain_first=False)
     assert second.last_minute == T0
     second.step()
     deliver(bus)
@@ -114,6 +115,40 @@ def test_restart_catches_up_from_the_last_published_minute(transactional_db, sim
     caught_up = RawMessage.objects.filter(channel="demo")
     assert caught_up.count() == 3 * 40  # minutes 1-3; minute 4 came live through the bus
     assert all(r.received_at > later - timedelta(minutes=1) for r in caught_up)  # late, honestly
+
+
+def test_a_new_minute_is_published_live_before_the_rest_of_the_backlog(transactional_db,
+                                                                      simulator, bus, tmp_path):
+    now = [T0]
+    publisher = DemoPublisher(bus, simulator, history_minutes=3, state_dir=tmp_path,
+                              clock=lambda: now[0], drain_first=False)
+    ingest_backlog_minute = publisher._ingest_backlog_minute
+
+    def slow_backlog_minute(minute):  # the clock passes a minute while the first one is stored
+        ingest_backlog_minute(minute)
+        now[0] = T0 + timedelta(minutes=1)
+
+    publisher._ingest_backlog_minute = slow_backlog_minute
+    assert publisher.step() == 0.0  # gave way after one backlog minute
+    assert publisher.backlog_pending and publisher.published == 40
+    assert publisher.last_minute == T0 - timedelta(minutes=3)
+    publisher.step()
+    assert publisher.published == 80 and not publisher.backlog_pending
+    assert publisher.last_minute == T0 + timedelta(minutes=1)
+    deliver(bus)
+    times = sorted(set(Observation.objects.values_list("time", flat=True)))
+    assert times == [T0 + timedelta(minutes=k) for k in range(-3, 2)]
+    live = RawMessage.objects.filter(channel="bus").values_list("origin", flat=True)
+    assert len(live) == 80
+
+
+def test_backlog_waits_while_live_messages_are_queued(transactional_db, simulator, bus):
+    publisher = DemoPublisher(bus, simulator, history_minutes=2, clock=lambda: T0)
+    waits = []
+    publisher._stop.wait = lambda seconds: waits.append(bus.pending()) or deliver(bus)
+    publisher.step()
+    assert waits == [40]  # held back once, until the live minute was delivered
+    assert not publisher.backlog_pending and publisher.last_minute == T0
 
 
 def test_faults_manifest_is_written_once_per_period(transactional_db, small_network, bus,

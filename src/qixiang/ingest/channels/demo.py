@@ -9,8 +9,9 @@ bytes and the second copy is counted as a duplicate.
 Minutes before the current one are not queued on the bus: the hour of history seeded at the first
 start (recorded as having arrived on time), and the gap left while the server was down (since the
 minute in ``var/demo/state.json``, at most ``history_minutes``; recorded as arriving late), are
-ingested in bulk with channel ``demo``, as a logger's backlog arrives as a file. So the live
-minute is never stuck behind an hour of backlog, and the charts have a past within seconds.
+ingested a minute per pipeline call with channel ``demo``, as a logger's backlog arrives as a
+file, in between live minutes: a new minute is always published first, so the live picture is
+never stuck behind an hour of backlog.
 
 The planted faults of each six-hour period are appended to ``var/demo/faults.jsonl`` when the
 period is first published (one JSON object per fault, see
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 SOURCE = "demo"  # Station.source of the demo stations and the topic level of their messages
 MINUTE = timedelta(minutes=1)
 PUNCTUAL_DELAY = timedelta(seconds=5)  # arrival delay recorded for the seeded history
+MAX_LATE_MINUTES = 10  # after a longer pause only the current minute is published
 
 
 def demo_enabled(mode: str | None = None, watch_dir: str | None = None,
@@ -94,11 +96,13 @@ class DemoPublisher:
     the simulation faster than the clock (for tests and demonstrations; its times then run ahead
     of the real ones, so no state is kept). ``history_minutes`` is how far back the first start
     seeds, and the most a restart catches up. ``clock`` returns the current UTC time.
+    ``drain_first`` holds each backlog minute back while live messages wait in the bus queue (on
+    buses that say so, ``pending()``), so the live minute is stored within seconds.
     """
 
     def __init__(self, bus: Bus, simulator: Simulator | None = None, *, interval: float = 60.0,
                  history_minutes: int = 60, state_dir: Path | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, drain_first: bool = True) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
         self.bus = bus
@@ -106,10 +110,15 @@ class DemoPublisher:
         self.interval = interval
         self.history_minutes = history_minutes
         self.state_dir = state_dir
+        self.drain_first = drain_first
         self._wall = clock or (lambda: datetime.now(UTC))
         self._started_wall = self._wall()
         self._started_mono = time.monotonic()
-        self._last: datetime | None = self._read_state()
+        self._done: datetime | None = self._read_state()  # every minute up to it is sent
+        self._live: datetime | None = None  # newest minute published live in this run
+        self._backlog: datetime | None = None  # next backlog minute to ingest
+        self._backlog_end: datetime | None = None  # first live minute of this run
+        self._punctual = False
         self._manifest_epochs: set[int] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -126,8 +135,12 @@ class DemoPublisher:
 
     @property
     def last_minute(self) -> datetime | None:
-        """The newest minute published (or backfilled)."""
-        return self._last
+        """The newest minute up to which every minute was published or backfilled."""
+        return self._done
+
+    @property
+    def backlog_pending(self) -> bool:
+        return self._backlog is not None
 
     def _read_state(self) -> datetime | None:
         if self.state_dir is None or self.interval != 60.0:
@@ -142,7 +155,7 @@ class DemoPublisher:
             return None
 
     def _mark(self, minute: datetime) -> None:
-        self._last = minute
+        self._done = minute
         if self.state_dir is None or self.interval != 60.0:
             return
         path = self.state_dir / "state.json"
@@ -181,54 +194,71 @@ class DemoPublisher:
             self.bus.publish(obs_topic(SOURCE, message["station"]), encode(message))
         self.published += len(messages)
         self._record_faults(when, when)
-        self._mark(when)
+        self._live = when if self._live is None else max(self._live, when)
+        if self._backlog is None:
+            self._mark(when)
         return len(messages)
 
-    def backfill(self, start: datetime, end: datetime, *, punctual: bool = False) -> bool:
-        """Ingest the minutes ``[start, end)`` directly (channel ``demo``), oldest first.
+    def _ingest_backlog_minute(self, minute: datetime) -> None:
+        """One backlog minute straight into the pipeline (channel ``demo``), in one call.
 
-        ``punctual`` records each minute as received a few seconds after it (the seeded history
-        of a first start, which stands for data that did arrive on time); otherwise it is
-        received now, late, as a real backlog is. Returns False when stopped before the end.
+        Seeded history counts as received a few seconds after its minute (it stands for data that
+        did arrive on time); a restart's gap counts as received now, late, as a real backlog is.
         """
-        start, end = floor_minute(start), floor_minute(end)
-        result = IngestResult(origin="demo/backlog")
+        payload = b"[" + b",".join(encode(m) for m in self.simulator.messages(minute)) + b"]"
+        received = minute + PUNCTUAL_DELAY if self._punctual else None
         close_old_connections()
         try:
-            minute = start
-            while minute < end:
-                if self._stop.is_set():
-                    return False
-                payload = b"[" + b",".join(encode(m) for m in self.simulator.messages(minute)) + b"]"
-                received = minute + PUNCTUAL_DELAY if punctual else None
-                result.add(pipeline.ingest_bytes(payload, origin=f"qixiang/obs/{SOURCE}",
-                                                 channel="demo", codec="json",
-                                                 received_at=received))
-                self._record_faults(minute, minute)
-                self._mark(minute)
-                minute += MINUTE
+            self.backfilled.add(pipeline.ingest_bytes(
+                payload, origin=f"qixiang/obs/{SOURCE}", channel="demo", codec="json",
+                received_at=received))
         finally:
             close_old_connections()
-            self.backfilled.add(result)
-        return True
+        self._record_faults(minute, minute)
+        self._mark(minute)
+
+    def _publish_live(self, current: datetime) -> None:
+        """Publish the minutes due up to ``current``; on the first call, plan the backlog."""
+        if self._live is None:
+            oldest = current - self.history_minutes * MINUTE
+            start = oldest if self._done is None else max(self._done + MINUTE, oldest)
+            self._punctual = self._done is None
+            if start < current:
+                self._backlog, self._backlog_end = start, current
+                log.info("demo: backfilling %s to %s", start.isoformat(),
+                         (current - MINUTE).isoformat())
+            self.publish_minute(current)
+            return
+        missed = int((current - self._live) / MINUTE)
+        if missed > MAX_LATE_MINUTES:
+            log.warning("demo: %d minutes were not published (the process was paused)", missed - 1)
+            self.publish_minute(current)
+            return
+        for _ in range(missed):
+            self.publish_minute(self._live + MINUTE)
+
+    def _live_waiting(self) -> bool:
+        pending = getattr(self.bus, "pending", None)
+        return self.drain_first and callable(pending) and pending() > 0
 
     def step(self) -> float:
         """Do what is due now; returns the seconds to wait before the next step.
 
-        The current minute is published first; then the backlog (up to ``history_minutes``)
-        is backfilled; then it waits for the next minute.
+        Live minutes come first: the current minute is published as soon as it begins, and the
+        backlog is ingested a minute at a time in between, giving way whenever a new minute starts.
         """
-        current = floor_minute(self.now())
-        if self._last is None or self._last < current:
-            first_start = self._last is None
-            oldest = current - self.history_minutes * MINUTE
-            backlog_start = oldest if first_start else max(self._last + MINUTE, oldest)
-            self.publish_minute(current)
-            if backlog_start < current:
-                log.info("demo: backfilling %s to %s", backlog_start.isoformat(),
-                         (current - MINUTE).isoformat())
-                if self.backfill(backlog_start, current, punctual=first_start):
-                    self._mark(current)
+        self._publish_live(floor_minute(self.now()))
+        while self._backlog is not None and not self._stop.is_set():
+            if floor_minute(self.now()) > self._live:
+                return 0.0  # a new minute began: publish it before more backlog
+            if self._live_waiting():
+                self._stop.wait(0.1)
+                continue
+            self._ingest_backlog_minute(self._backlog)
+            self._backlog += MINUTE
+            if self._backlog >= self._backlog_end:
+                self._backlog = self._backlog_end = None
+                self._mark(self._live)
         next_minute = floor_minute(self.now()) + MINUTE
         wall_seconds = (next_minute - self.now()).total_seconds() * self.interval / 60.0
         return max(wall_seconds, 0.0)
