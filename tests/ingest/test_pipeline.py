@@ -204,6 +204,19 @@ def test_observations_stored_is_sent_after_commit(django_capture_on_commit_callb
     assert received[0]["times"] == (T0, later)
 
 
+def test_a_failing_listener_does_not_undo_or_break_the_ingest(django_capture_on_commit_callbacks):
+    def broken(sender, **kwargs):
+        raise RuntimeError("listener bug")
+
+    observations_stored.connect(broken)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = ingest_messages([message(1)], origin="a", channel="file")
+    finally:
+        observations_stored.disconnect(broken)
+    assert result.stored == 1 and Observation.objects.count() == 2
+
+
 def test_qc_seam_sets_the_flags_stored(monkeypatch):
     monkeypatch.setattr(flags, "ASSIGN", lambda rows: [1 if e == "TEM" else 0
                                                        for e in rows.elements])

@@ -202,7 +202,7 @@ def _write(batch: list[Message], result: IngestResult, *, origin: str, filename:
         store.store_values(rows, received_at=received_at, now=now)
         archive.count(counts, channel=channel, now=now)
         if len(rows):
-            transaction.on_commit(lambda: _announce(rows))
+            transaction.on_commit(lambda: _announce(rows), robust=True)
 
     result.messages += counts.received
     result.stored += counts.stored
@@ -215,8 +215,14 @@ def _write(batch: list[Message], result: IngestResult, *, origin: str, filename:
 
 
 def _announce(rows: store.ValueRows) -> None:
-    observations_stored.send(sender=None, station_ids=set(rows.station_ids),
-                             elements=set(rows.elements), times=(min(rows.times), max(rows.times)))
+    """Tell caches and live pages; a failing listener is logged, the data is committed anyway."""
+    replies = observations_stored.send_robust(
+        sender=None, station_ids=set(rows.station_ids), elements=set(rows.elements),
+        times=(min(rows.times), max(rows.times)))
+    for receiver, reply in replies:
+        if isinstance(reply, Exception):
+            log.error("observations_stored listener %r failed: %s", receiver, reply,
+                      exc_info=reply)
 
 
 def _archive_row(sha256: str, message: Message) -> archive.ArchiveRow:
