@@ -55,7 +55,6 @@ class RawMessageAdmin(ReadOnlyAdmin):
                     "correction", "report_count", "value_count", "short_reason")
     list_filter = (DeadLetterFilter, "status", "codec", "channel", "correction")
     search_fields = ("=sha256", "origin", "header", "reason")
-    date_hierarchy = "received_at"
     ordering = ("-received_at", "-id")
     show_full_result_count = False
     exclude = ("payload",)

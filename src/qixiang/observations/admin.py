@@ -29,11 +29,12 @@ class ElementFilter(admin.SimpleListFilter):
 
 @admin.register(Observation)
 class ObservationAdmin(ReadOnlyAdmin):
+    """No date hierarchy: it lists distinct dates over the whole (large) table on every page."""
+
     list_display = ("station_id", "element", "time", "value", "unit", "qc_flag", "message_id",
                     "received_at")
     list_filter = (ElementFilter, "qc_flag")
     search_fields = ("=station_id",)
-    date_hierarchy = "time"
     ordering = ("-time",)
     show_full_result_count = False
     raw_id_fields = ("message",)
