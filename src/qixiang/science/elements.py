@@ -48,7 +48,7 @@ ELEMENTS: tuple[Element, ...] = (
             "露点温度", "Dew-point temperature", (-90.0, 45.0)),
     Element("RHU", "013003", "relativeHumidity", "relative_humidity", "%",
             "相对湿度", "Relative humidity", (0.0, 100.0)),
-    Element("PRS", "010004", "pressure", "surface_air_pressure", "hPa",
+    Element("PRS", "010004", "nonCoordinatePressure", "surface_air_pressure", "hPa",
             "本站气压", "Station pressure", (400.0, 1100.0)),
     Element("PRS_Sea", "010051", "pressureReducedToMeanSeaLevel",
             "air_pressure_at_mean_sea_level", "hPa", "海平面气压", "Mean sea-level pressure",
