@@ -67,20 +67,29 @@ def buddy_check(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values:
         to_test &= np.asarray(obs_to_check) == 1
 
     a, b, distance = geometry.pairs(present, float(radius.max()) if n else 0.0)
-    b_near_a = distance <= radius[a]  # b is a buddy candidate of a
-    a_near_b = distance <= radius[b]
-    candidates = (np.bincount(a[b_near_a], minlength=n) + np.bincount(b[a_near_b], minlength=n))
     if max_elev_diff > 0:
         level = np.abs(z[b] - z[a]) <= np.float32(max_elev_diff)
-        gradient = np.float32(elev_gradient)
-        seen_from_a = (v[b] + (z[a] - z[b]) * gradient).astype(np.float64)
-        seen_from_b = (v[a] + (z[b] - z[a]) * gradient).astype(np.float64)
+        gradient = float(np.float32(elev_gradient))
     else:
-        level = np.ones(a.shape, dtype=bool)
-        seen_from_a = v[b].astype(np.float64)
-        seen_from_b = v[a].astype(np.float64)
-    b_near_a &= level
-    a_near_b &= level
+        level, gradient = None, 0.0
+    if np.all(radius == radius[0]):  # one radius: each pair is a candidate both ways
+        candidates = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+        if level is not None:
+            a, b = a[level], b[level]
+        sides = [(a, b), (b, a)]  # (station, buddy)
+    else:  # per-station radius: b is a candidate of a when within radius[a], and vice versa
+        ab, ba = distance <= radius[a], distance <= radius[b]
+        candidates = np.bincount(a[ab], minlength=n) + np.bincount(b[ba], minlength=n)
+        if level is not None:
+            ab, ba = ab & level, ba & level
+        sides = [(a[ab], b[ab]), (b[ba], a[ba])]
+    # a buddy's value adjusted to the station's elevation is w_j + gradient * z_i, so the
+    # buddies' variance is that of w_j and their mean that of w_j plus gradient * z_i
+    value = v.astype(np.float64)
+    w = value - gradient * z.astype(np.float64)
+    w -= np.median(w[present]) if present.any() else 0.0  # keeps sums of squares accurate
+    shift = value - w
+    sides = [(i, j, w[j]) for i, j in sides]
 
     flags = np.zeros(n, dtype=np.int8)
     tested = np.zeros(n, dtype=bool)
@@ -88,22 +97,22 @@ def buddy_check(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values:
     spread = np.full(n, np.nan)
     count = np.zeros(n, dtype=np.int64)
     retest = to_test & (candidates >= num_min)
-    value = v.astype(np.float64)
-    for _ in range(num_iterations):
+    for iteration in range(num_iterations):
         if not retest.any():
             break
-        usable = flags == 0
-        use_ab = b_near_a & retest[a] & usable[b]
-        use_ba = a_near_b & retest[b] & usable[a]
-        ia, ib = a[use_ab], b[use_ba]
-        xa, xb = seen_from_a[use_ab], seen_from_b[use_ba]
-        n_i = np.bincount(ia, minlength=n) + np.bincount(ib, minlength=n)
-        total = np.bincount(ia, xa, minlength=n) + np.bincount(ib, xb, minlength=n)
+        n_i, total, squares = np.zeros(n), np.zeros(n), np.zeros(n)
+        for i, j, x in sides:
+            if iteration:  # only the retested stations, against buddies still unflagged
+                use = retest[i] & (flags[j] == 0)
+                i, x = i[use], x[use]
+            n_i += np.bincount(i, minlength=n)
+            total += np.bincount(i, x, minlength=n)
+            squares += np.bincount(i, x * x, minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
             m = total / n_i
-            var = (np.bincount(ia, (xa - m[ia]) ** 2, minlength=n)
-                   + np.bincount(ib, (xb - m[ib]) ** 2, minlength=n)) / n_i
+            var = np.maximum(squares / n_i - m * m, 0.0)
             std = np.maximum(np.sqrt(var + var / n_i).astype(np.float32), np.float32(min_std))
+            m += shift
             pog = np.abs(value - m) / std
         enough = retest & (n_i >= num_min)
         tested[retest] = enough[retest]
@@ -116,8 +125,8 @@ def buddy_check(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values:
         flags[newly] = 1
         # next pass: only stations that just lost a buddy can change their verdict
         lost = np.zeros(n, dtype=bool)
-        lost[a[b_near_a & newly[b]]] = True
-        lost[b[a_near_b & newly[a]]] = True
+        for i, j, _ in sides:
+            lost[i[newly[j]]] = True
         retest = lost & (flags == 0) & to_test & (candidates >= num_min)
     return BuddyOutcome(flags, tested, mean, spread, count)
 

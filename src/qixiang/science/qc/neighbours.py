@@ -37,7 +37,8 @@ class Geometry:
         lat = np.asarray(lat, dtype=np.float64)
         lon = np.asarray(lon, dtype=np.float64)
         self.placed = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90.0)
-        self.xyz = earth_xyz(np.where(self.placed, lat, 0.0), np.where(self.placed, lon, 0.0))
+        self.xyz = np.ascontiguousarray(
+            earth_xyz(np.where(self.placed, lat, 0.0), np.where(self.placed, lon, 0.0)))
         self._trees: dict[bytes, tuple[np.ndarray, cKDTree]] = {}
 
     def tree(self, subset: np.ndarray) -> tuple[np.ndarray, cKDTree]:
@@ -59,12 +60,16 @@ class Geometry:
         """
         index, tree = self.tree(subset)
         slack = float(radius) * 1e-5 + 2.0  # float32 rounding of coordinates near the boundary
-        found = tree.query_pairs(float(radius) + slack, output_type="ndarray")
+        found = tree.query_pairs(float(radius) + slack, output_type="ndarray").astype(np.int32)
         a = index[found[:, 0]]
         b = index[found[:, 1]]
-        distance = chord(self.xyz[a], self.xyz[b])
-        same = np.all(self.xyz[a] == self.xyz[b], axis=1)
-        keep = (distance <= np.float32(radius)) & ~same
+        d2 = np.zeros(len(a), dtype=np.float32)
+        for axis in range(3):
+            column = self.xyz[:, axis]
+            diff = column[a] - column[b]
+            d2 += diff * diff
+        distance = np.sqrt(d2)
+        keep = (distance <= np.float32(radius)) & (distance > 0)  # 0: identical coordinates
         return a[keep], b[keep], distance[keep]
 
     def nearest(self, subset: np.ndarray, k: int, radius: float,
