@@ -59,17 +59,19 @@ def check(batch: Batch, params: Mapping[str, Any]) -> CheckResult:
                 reasons[int(i)] = f"station {batch.station_ids[i]} is not in the registry"
         else:
             flags[unknown & reported & ~impossible] = Flag.CORRECT
-        compare = known & reported & ~impossible
+        compare = known & reported
         with np.errstate(invalid="ignore"):
-            away = np.where(compare, distance(lat, lon, rlat, rlon), 0.0)
-        far = compare & (away > float(params["max_distance"]))
-        for i in np.flatnonzero(far):
+            away = np.where(compare & ~impossible, distance(lat, lon, rlat, rlon), 0.0)
+        far = compare & ~impossible & (away > float(params["max_distance"]))
+        for i in np.flatnonzero(far | (compare & impossible)):
             slip = next((name for name, fix in SLIPS
                          if distance(*fix(lat[i], lon[i]), rlat[i], rlon[i]) <= params["max_distance"]),
                         None)
-            reasons[int(i)] = (f"reported ({lat[i]:g}, {lon[i]:g}) is {away[i] / 1000:.0f} km from "
-                               f"the registered ({rlat[i]:g}, {rlon[i]:g})"
-                               + (f": {slip}" if slip else ""))
+            if not impossible[i]:
+                reasons[int(i)] = (f"reported ({lat[i]:g}, {lon[i]:g}) is {away[i] / 1000:.0f} km "
+                                   f"from the registered ({rlat[i]:g}, {rlon[i]:g})")
+            if slip:
+                reasons[int(i)] += f": {slip}"
         failed |= far
         if batch.registered_elevation is not None:
             relev = batch.registered_elevation
