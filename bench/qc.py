@@ -190,7 +190,9 @@ def main() -> None:
     parser.add_argument("--skip-titanlib-sct", action="store_true",
                         help="titanlib's sct takes minutes on 70,000 stations")
     args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}; qixiang buddy params: {qc.config.default().params('TEM', 'buddy')}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"cores: {os.cpu_count()}, load average before start: {load} (other work on the "
+          "machine inflates every wall time below)")
     for n in (int(s) for s in args.sizes.split(",")):
         measure(n, args.seed, args.skip_titanlib_sct)
 

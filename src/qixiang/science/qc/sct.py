@@ -27,8 +27,11 @@ the inner circle above the threshold in the same pass.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -41,6 +44,7 @@ from qixiang.science.qc.neighbours import Geometry
 NAME = "sct"
 KIND = "spatial"
 CHUNK = 4096  # stations per batched solve: bounds memory to a few tens of MB
+THREADS = os.cpu_count() or 1
 
 
 @dataclass(slots=True)
@@ -92,7 +96,7 @@ def _touching(mask: np.ndarray, chosen: np.ndarray) -> np.ndarray:
 class _Setup:
     values: np.ndarray
     z: np.ndarray
-    xyz: np.ndarray
+    xyz: np.ndarray  # float32
     candidates: np.ndarray  # (N, K) nearest present stations, -1 = none
     distances: np.ndarray  # (N, K)
     p: dict[str, Any]
@@ -137,7 +141,7 @@ def _cross_validate(s: _Setup, rows: np.ndarray, chosen: np.ndarray, dist: np.nd
     # and elevation) the correlation is exp(-|r_j - r_k|^2 / 2): one Gram matrix gives them all
     f32 = np.float32
     scaled = np.empty(valid.shape + (4,), dtype=f32)
-    scaled[..., :3] = (s.xyz[safe] - s.xyz[rows][:, None, :]) / scale[:, None, None]
+    scaled[..., :3] = (s.xyz[safe] - s.xyz[rows][:, None, :]) / scale.astype(f32)[:, None, None]
     scaled[..., 3] = (zj - zi[:, None]) / p["vertical_scale"]
     gram = np.matmul(scaled, scaled.transpose(0, 2, 1))
     half_square = 0.5 * np.einsum("mkk->mk", gram)
@@ -154,6 +158,11 @@ def _cross_validate(s: _Setup, rows: np.ndarray, chosen: np.ndarray, dist: np.nd
     explained = (rho * solved[..., 0]).sum(axis=1, dtype=np.float64)
     sd = np.sqrt(np.maximum(1.0 + p["eps2"] - explained, p["eps2"]))
     return background + analysed, (di - analysed) / sd, sd
+
+
+def _evaluate(s: _Setup, rows: np.ndarray, *, usable: np.ndarray):
+    chosen, dist = _select(s, rows, usable)
+    return chosen, _cross_validate(s, rows, chosen, dist)
 
 
 def sct(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values: np.ndarray, *,
@@ -184,7 +193,7 @@ def sct(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values: np.ndar
     candidates[stations], distances[stations] = geometry.nearest(
         present, num_max + spare, outer_radius, query=stations)
     s = _Setup(np.where(present, values, 0.0), np.where(present, z, 0.0),
-               geometry.xyz.astype(np.float64), candidates, distances, p)
+               geometry.xyz, candidates, distances, p)
 
     flags = np.zeros(n, dtype=np.int8)
     chosen = np.full((n, num_max), -1)
@@ -199,17 +208,24 @@ def sct(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values: np.ndar
     thresholds = np.array([neg, pos], dtype=np.float64)
     for iteration in range(num_iterations):
         usable = present & (flags == 0)
-        for start in range(0, len(changed), CHUNK):
-            rows = changed[start:start + CHUNK]
-            chosen[rows], dist = _select(s, rows, usable)
-            estimate[rows], departure[rows], oi_sd[rows] = _cross_validate(s, rows, chosen[rows],
-                                                                           dist)
+        chunks = [changed[start:start + CHUNK] for start in range(0, len(changed), CHUNK)]
+        with ThreadPoolExecutor(min(THREADS, len(chunks)) or 1) as pool:  # numpy frees the GIL
+            for rows, (picked, estimated) in zip(chunks, pool.map(
+                    partial(_evaluate, s, usable=usable), chunks), strict=True):
+                chosen[rows] = picked
+                estimate[rows], departure[rows], oi_sd[rows] = estimated
         # the departures' local robust spread, then its median over the neighbourhood: a
         # spread from 16 neighbours alone is too noisy and would give the score heavy tails
-        moved = _touching(np.isin(np.arange(n), changed), chosen) & present
+        if iteration == 0:
+            moved = present
+        else:
+            moved = np.zeros(n, dtype=bool)
+            moved[changed] = True
+            moved = _touching(moved, chosen) & present
         rows = np.flatnonzero(moved)
         local[rows] = _robust_spread(departure, chosen[rows])
-        rows = np.flatnonzero(_touching(moved, chosen) & to_test & (flags == 0))
+        rescore = to_test & (flags == 0)
+        rows = np.flatnonzero(rescore if iteration == 0 else _touching(moved, chosen) & rescore)
         around = chosen[rows]
         valid = around >= 0
         enough = valid.sum(axis=1) >= num_min
@@ -224,11 +240,12 @@ def sct(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values: np.ndar
         exceed = tested & (flags == 0) & (over > 1.0)
         if not exceed.any():
             break
+        worst = exceed.copy()
         if iteration < num_iterations - 1:
-            rival = np.where(chosen >= 0, np.where(exceed, over, 0.0)[np.maximum(chosen, 0)], 0.0)
-            worst = exceed & (over >= rival.max(axis=1))
-        else:
-            worst = exceed
+            rows = np.flatnonzero(exceed)
+            around = chosen[rows]
+            rival = np.where(around >= 0, np.where(exceed, over, 0.0)[np.maximum(around, 0)], 0.0)
+            worst[rows] = over[rows] >= rival.max(axis=1)
         flags[worst] = 1
         lost = (chosen >= 0) & worst[np.maximum(chosen, 0)]
         changed = np.flatnonzero(lost.any(axis=1) & present & (flags == 0))
