@@ -50,7 +50,7 @@ def write_csv(path: Path, n: int) -> None:
             f.write(f"{s},{t:%Y-%m-%dT%H:%M:%SZ}," + ",".join(map(str, v)) + "\n")
 
 
-def write_bufr(path: Path, n: int, per_file: int = 0) -> int:
+def write_bufr(path: Path, n: int, per_file: int = 0, t0: datetime = T0) -> int:
     """Real single-subset SYNOP BUFR messages re-encoded with distinct observation times.
 
     ``per_file`` > 0 makes ``path`` a folder of files of that many messages (GTS-like bulletins).
@@ -67,7 +67,7 @@ def write_bufr(path: Path, n: int, per_file: int = 0) -> int:
                 eccodes.codes_release(h)
     encoded = []
     while len(encoded) < n:
-        when = T0 + timedelta(hours=len(encoded) // len(templates))
+        when = t0 + timedelta(hours=len(encoded) // len(templates))
         for message in templates[: n - len(encoded)]:
             h = eccodes.codes_new_from_message(message)
             eccodes.codes_set(h, "unpack", 1)
@@ -110,7 +110,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     inputs = {"json": (write_json, "obs.json"), "csv": (write_csv, "obs.csv"),
               "bufr": (write_bufr, "obs.bufr"),
-              "bufr-folder": (lambda path, n: write_bufr(path, n, per_file=10), "bulletins")}
+              "bufr-folder": (lambda path, n: write_bufr(path, n, per_file=10,
+                                                         t0=T0.replace(year=2016)), "bulletins")}
     for name, (writer, filename) in inputs.items():
         if args.only and name != args.only:
             continue
