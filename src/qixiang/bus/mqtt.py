@@ -137,10 +137,10 @@ class MQTTBus:
             if self._outstanding:
                 log.warning("mqtt %s: %d published messages not acknowledged at stop",
                             self.client_id, len(self._outstanding))
+        self._started = False  # from here a disconnect is ours, not worth a warning
         self._client.disconnect()
         self._client.loop_stop()
         self._connected.clear()
-        self._started = False
 
     # --- beyond the contract --------------------------------------------------------------
     def wait_connected(self, timeout: float | None = None) -> bool:
