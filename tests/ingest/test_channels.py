@@ -278,7 +278,7 @@ def upload(client: Client, files: dict[str, bytes], **headers):
 
 @pytest.mark.django_db
 def test_upload_without_a_valid_key_is_401():
-    client = Client()
+    client = Client(enforce_csrf_checks=True)  # as a real client: no CSRF token either
     assert upload(client, {"a.json": as_bytes(sensor())}).status_code == 401
     wrong = upload(client, {"a.json": as_bytes(sensor())}, HTTP_AUTHORIZATION="Bearer qx_nope")
     assert wrong.status_code == 401
@@ -311,6 +311,18 @@ def test_upload_returns_per_file_counts_and_reasons_and_stores_the_good_file(rol
     assert "bad.txt" in results["bad.txt"]["reasons"][0]
     assert stored("54511") is not None and stored("54433") is not None
     assert RawMessage.objects.filter(channel="http", status="rejected").count() == 1
+
+
+@pytest.mark.django_db
+def test_logged_in_operator_may_upload_with_the_csrf_token_and_not_without():
+    User.objects.create_user("desk", password="pw", role=Role.OPERATOR)
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username="desk", password="pw")
+    assert upload(client, {"a.json": as_bytes(sensor())}).status_code == 403  # CSRF
+    client.get("/accounts/login/")  # sets the CSRF cookie, as a page would
+    token = client.cookies["csrftoken"].value
+    response = upload(client, {"a.json": as_bytes(sensor())}, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200 and response.json()["files"][0]["stored"] == 1
 
 
 @pytest.mark.django_db
