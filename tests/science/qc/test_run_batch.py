@@ -77,3 +77,10 @@ def test_batch_fields_of_the_wrong_shape_are_named(batch_of):
         qc.Batch("TEM", [1.0, 2.0], ["a", "b"], [30.0, 30.1], [110.0, 110.0], [0.0])
     with pytest.raises(ValueError, match="'history'"):
         batch_of([1.0, 2.0], history=np.zeros((3, 1)), history_hours=[1.0, 2.0, 3.0])
+
+
+def test_empty_and_all_missing_batches_run_through_every_check(batch_of):
+    assert qc.run_batch(batch_of([])).flags.tolist() == []
+    result = qc.run_batch(batch_of([np.nan] * 5))
+    assert result.flags.tolist() == [8] * 5
+    assert result.verdicts["sct"].tolist() == [9] * 5

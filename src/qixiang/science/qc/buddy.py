@@ -72,7 +72,7 @@ def buddy_check(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values:
         gradient = float(np.float32(elev_gradient))
     else:
         level, gradient = None, 0.0
-    if np.all(radius == radius[0]):  # one radius: each pair is a candidate both ways
+    if n == 0 or np.all(radius == radius[0]):  # one radius: each pair counts both ways
         candidates = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
         if level is not None:
             a, b = a[level], b[level]

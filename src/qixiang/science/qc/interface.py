@@ -39,8 +39,10 @@ A **check** is a module of this package with:
     could not apply to this value, e.g. it is missing, has no history or too few neighbours)
     and ``reasons``, a short English reason for every value flagged 1 or 2.
 
-**Running the checks** — ``qc.run_batch(batch, config=None, checks=None) -> QCResult`` runs the
-element's checks in the configured order. Limit, consistency, temporal and identity checks see
+**Running the checks** — ``qc.run_batch(batch, config=None, checks=None, params=None) ->
+QCResult`` runs the element's checks in the configured order (``config`` defaults to the packaged
+``qc.toml``, see :mod:`.config`; ``checks`` replaces the configured list; ``params`` overrides
+parameters per check, e.g. ``{"climatology": {"table": LimitTable(...)}}``). Limit, consistency, temporal and identity checks see
 the batch as given; spatial checks see it with the values already flagged 2 treated as missing,
 so one impossible value does not make its neighbours suspect. :class:`QCResult` holds:
 
