@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from io import StringIO
 
 import pytest
@@ -62,3 +63,20 @@ def test_command_prints_the_key_once_and_lists_prefixes_only(operator):
 def test_command_names_an_unknown_user():
     with pytest.raises(CommandError, match="no user named 'ghost'"):
         call_command("apikey", "create", "ghost")
+
+
+def test_admin_makes_a_key_and_shows_it_once():
+    from django.test import Client
+
+    admin = User.objects.create_superuser("boss", password="pw", role=Role.ADMINISTRATOR)
+    client = Client()
+    client.force_login(admin)
+    response = client.post("/admin/accounts/apikey/add/", {"user": admin.pk, "name": "logger"},
+                           follow=True)
+    assert response.status_code == 200
+    row = ApiKey.objects.get(name="logger")
+    shown = [str(m) for m in response.context["messages"]]
+    [key] = re.findall(r"qx_[A-Za-z0-9_-]{43}", " ".join(shown))  # the message may be in Chinese
+    assert key.startswith(row.prefix) and user_for_key(key) == admin
+    page = client.get(f"/admin/accounts/apikey/{row.pk}/change/").content.decode()
+    assert key not in page
