@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "qixiang.observations",
     "qixiang.ingest",
     "qixiang.monitoring",
+    "qixiang.dataservice",
+    "qixiang.supervision",
     "qixiang",  # the package itself: base templates, shared static files and translations
 ]
 
@@ -122,6 +124,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even when serving from the finders
 STATICFILES_DIRS: list = []  # each app's static/ and the package's static/ via the finders
 WHITENOISE_USE_FINDERS = True  # serve straight from the package: no collectstatic step to forget
 

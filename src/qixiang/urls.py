@@ -18,5 +18,7 @@ urlpatterns = [
     path("ingest/", include("qixiang.ingest.urls")),
     path("stations/", include("qixiang.stations.urls")),
     path("observations/", include("qixiang.observations.urls")),
+    path("supervision/", include("qixiang.supervision.urls")),
+    path("", include("qixiang.dataservice.urls")),  # /edr/, /music-ws/api, /portal/
     path("", include("qixiang.monitoring.urls")),
 ]
