@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
@@ -66,29 +67,40 @@ def run_batch(batch: Batch, config: Config | None = None, checks: Sequence[str] 
 
     config = config or qc_config.default()
     order = list(checks) if checks is not None else config.checks(batch.element)
+    modules = {name: get_check(name) for name in order}
     n = len(batch)
+
+    def run(name: str, target: Batch) -> CheckResult:
+        own = config.params(batch.element, name) | dict((params or {}).get(name, {}))
+        return modules[name].check(target, own)
+
+    results: dict[str, CheckResult] = {}
+    wrong = np.zeros(n, dtype=bool)
+    for name in order:
+        if modules[name].KIND != "spatial":
+            results[name] = run(name, batch)
+            wrong |= results[name].flags == Flag.WRONG
+    spatial = [name for name in order if modules[name].KIND == "spatial"]
+    if spatial:
+        target = batch.with_values(np.where(wrong, np.nan, batch.values)) if wrong.any() else batch
+        target.geometry  # noqa: B018  (built once, before the threads share it)
+        with ThreadPoolExecutor(len(spatial)) as pool:  # independent: one core each
+            for name, result in zip(spatial, pool.map(lambda name: run(name, target), spatial),
+                                    strict=True):
+                results[name] = result
+
     verdicts: dict[str, np.ndarray] = {}
     reasons: dict[int, list[tuple[str, str]]] = {}
     fired = np.zeros(n, dtype=np.uint16)
-    wrong = np.zeros(n, dtype=bool)
-    spatial_batch: Batch | None = None
     for name in order:
-        module = get_check(name)
-        check_params = config.params(batch.element, name) | dict((params or {}).get(name, {}))
-        target = batch
-        if module.KIND == "spatial":
-            if spatial_batch is None or wrong.any():
-                spatial_batch = batch.with_values(np.where(wrong, np.nan, batch.values))
-            target = spatial_batch
-        result: CheckResult = module.check(target, check_params)
+        result = results[name]
         verdicts[name] = result.flags
         hit = (result.flags == Flag.SUSPECT) | (result.flags == Flag.WRONG)
         fired[hit] |= np.uint16(bit(name))
-        wrong |= result.flags == Flag.WRONG
         for index, reason in result.reasons.items():
             reasons.setdefault(index, []).append((name, reason))
     flags = combine(list(verdicts.values()), batch.missing)
     per_value: list[tuple[tuple[str, str], ...]] = [()] * n
-    for index, items in reasons.items():
+    for index, items in sorted(reasons.items()):
         per_value[index] = tuple(items)
     return QCResult(batch.element, flags, fired, per_value, verdicts)

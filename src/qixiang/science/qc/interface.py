@@ -42,9 +42,10 @@ A **check** is a module of this package with:
 **Running the checks** — ``qc.run_batch(batch, config=None, checks=None, params=None) ->
 QCResult`` runs the element's checks in the configured order (``config`` defaults to the packaged
 ``qc.toml``, see :mod:`.config`; ``checks`` replaces the configured list; ``params`` overrides
-parameters per check, e.g. ``{"climatology": {"table": LimitTable(...)}}``). Limit, consistency, temporal and identity checks see
-the batch as given; spatial checks see it with the values already flagged 2 treated as missing,
-so one impossible value does not make its neighbours suspect. :class:`QCResult` holds:
+parameters per check, e.g. ``{"climatology": {"table": LimitTable(...)}}``). Limit, consistency, temporal and identity checks run first and
+see the batch as given; then the spatial checks run side by side (one thread each) on the batch
+with the values those flagged 2 treated as missing, so one impossible value does not make its
+neighbours suspect. :class:`QCResult` holds:
 
 ``flags`` (N,) uint8
     The CMA code of each value (:mod:`.flags`): the most severe verdict of the checks that

@@ -9,6 +9,8 @@ titanlib's neighbours. A tree is built once per subset of stations and shared by
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from scipy.spatial import cKDTree
 
@@ -40,17 +42,19 @@ class Geometry:
         self.xyz = np.ascontiguousarray(
             earth_xyz(np.where(self.placed, lat, 0.0), np.where(self.placed, lon, 0.0)))
         self._trees: dict[bytes, tuple[np.ndarray, cKDTree]] = {}
+        self._lock = threading.Lock()  # checks running side by side share the trees
 
     def tree(self, subset: np.ndarray) -> tuple[np.ndarray, cKDTree]:
         """(indices, tree) over the placed stations of boolean mask ``subset``."""
         subset = np.asarray(subset, dtype=bool) & self.placed
         key = np.packbits(subset).tobytes()
-        if key not in self._trees:
-            if len(self._trees) >= 4:  # a batch's checks use one or two subsets
-                self._trees.pop(next(iter(self._trees)))
-            index = np.flatnonzero(subset)
-            self._trees[key] = (index, cKDTree(self.xyz[index].astype(np.float64)))
-        return self._trees[key]
+        with self._lock:
+            if key not in self._trees:
+                if len(self._trees) >= 4:  # a batch's checks use one or two subsets
+                    self._trees.pop(next(iter(self._trees)))
+                index = np.flatnonzero(subset)
+                self._trees[key] = (index, cKDTree(self.xyz[index].astype(np.float64)))
+            return self._trees[key]
 
     def pairs(self, subset: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Unordered pairs ``(a, b, distance)`` of ``subset`` stations at most ``radius`` apart.

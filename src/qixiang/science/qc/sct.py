@@ -137,25 +137,29 @@ def _cross_validate(s: _Setup, rows: np.ndarray, chosen: np.ndarray, dist: np.nd
 
     scale = np.maximum(p["min_horizontal_scale"], np.where(valid, dist, 0.0).sum(axis=1) / n)
     # correlations in float32 (the matrices are well conditioned: eigenvalues >= eps2). In
-    # coordinates scaled by the correlation lengths (horizontal, relative to the tested station,
-    # and elevation) the correlation is exp(-|r_j - r_k|^2 / 2): one Gram matrix gives them all
+    # coordinates r scaled by the correlation lengths (horizontal, relative to the tested station,
+    # and elevation) the correlation is exp(-|r_j - r_k|^2 / 2), and with a_j = (r_j, -|r_j|^2/2,
+    # 1), b_k = (r_k, 1, -|r_k|^2/2) the exponent is a_j . b_k: one batched matmul
     f32 = np.float32
-    scaled = np.empty(valid.shape + (4,), dtype=f32)
-    scaled[..., :3] = (s.xyz[safe] - s.xyz[rows][:, None, :]) / scale.astype(f32)[:, None, None]
-    scaled[..., 3] = (zj - zi[:, None]) / p["vertical_scale"]
-    gram = np.matmul(scaled, scaled.transpose(0, 2, 1))
-    half_square = 0.5 * np.einsum("mkk->mk", gram)
-    gram -= half_square[:, :, None]
-    gram -= half_square[:, None, :]
-    corr = np.exp(np.minimum(gram, 0.0, out=gram), out=gram)
-    wf = w.astype(f32)
-    corr *= wf[:, :, None] * wf[:, None, :]
-    k = corr.shape[1]
+    m, k = valid.shape
+    a = np.empty((m, k, 6), dtype=f32)
+    a[..., :3] = (s.xyz[safe] - s.xyz[rows][:, None, :]) / scale.astype(f32)[:, None, None]
+    a[..., 3] = (zj - zi[:, None]) / p["vertical_scale"]
+    half_square = 0.5 * np.einsum("mkc,mkc->mk", a[..., :4], a[..., :4])
+    b = a.copy()
+    a[..., 4], a[..., 5] = -half_square, 1.0
+    b[..., 4], b[..., 5] = 1.0, -half_square
+    corr = np.matmul(a, b.transpose(0, 2, 1))
+    np.exp(corr, out=corr)
+    rho = np.exp(-half_square)
+    if not valid.all():
+        wf = w.astype(f32)
+        corr *= wf[:, :, None] * wf[:, None, :]
+        rho *= wf
     corr[:, np.arange(k), np.arange(k)] = f32(1.0 + p["eps2"])
-    rho = np.exp(-half_square) * wf
-    solved = np.linalg.solve(corr, np.stack([rho, dj.astype(f32)], axis=-1))
-    analysed = (rho * solved[..., 1]).sum(axis=1, dtype=np.float64)
-    explained = (rho * solved[..., 0]).sum(axis=1, dtype=np.float64)
+    weights = np.linalg.solve(corr, rho[..., None])[..., 0]  # A^-1 rho (A is symmetric)
+    analysed = (weights * dj).sum(axis=1, dtype=np.float64)
+    explained = (weights * rho).sum(axis=1, dtype=np.float64)
     sd = np.sqrt(np.maximum(1.0 + p["eps2"] - explained, p["eps2"]))
     return background + analysed, (di - analysed) / sd, sd
 
@@ -186,7 +190,7 @@ def sct(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values: np.ndar
          "min_elev_diff": float(min_elev_diff), "elev_gradient": float(elev_gradient),
          "min_horizontal_scale": float(min_horizontal_scale),
          "vertical_scale": float(vertical_scale), "eps2": float(eps2)}
-    spare = 4  # replacements for neighbours flagged or missing on the way
+    spare = 2  # replacements for neighbours flagged on the way
     stations = np.flatnonzero(present)
     candidates = np.full((n, num_max + spare), -1)
     distances = np.full((n, num_max + spare), np.inf)
