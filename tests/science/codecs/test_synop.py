@@ -87,14 +87,28 @@ def test_bulletin_gives_one_message_per_station_report(shared_data):
     assert {m.reports[0].time for m in messages} == {datetime(2022, 3, 21, 12, tzinfo=UTC)}
 
 
-def test_raw_is_the_report_text_as_it_stands_in_the_file(shared_data):
+def _report_text(message) -> bytes:
+    """The report as it stands in the file, without the heading and section 0 lines."""
+    return message.raw.split(b"\n", 2)[2]
+
+
+def test_raw_is_heading_section0_and_the_report_as_it_stands_in_the_file(shared_data):
     data = (shared_data / "synop" / ROMANIA).read_bytes()
     first = next(synop.decode(data, ROMANIA))
 
-    assert first.raw.startswith(b"15015 02999 02501")
+    assert first.raw.startswith(b"SMRO01 YRBK 211200\nAAXX 21121\n15015 02999 02501")
     assert first.raw.endswith(b"91003 91104=")
     assert b"\n\n0////\n\n" in first.raw  # the report spans lines as sent
-    assert first.raw in data
+    assert _report_text(first) in data
+
+
+def test_archived_report_decodes_on_its_own_to_the_same_values(shared_data):
+    data = (shared_data / "synop" / ROMANIA).read_bytes()
+    first = next(synop.decode(data, ROMANIA))
+    (again,) = synop.decode(first.raw, ROMANIA)
+
+    assert again.reports == first.reports
+    assert again.header == first.header
 
 
 @pytest.mark.parametrize("station", ["15015", "15090", "15420"])
@@ -158,8 +172,8 @@ def test_gts_file_with_several_bulletins(shared_data):
     assert [m.header for m in messages].count("SMCU20 MUHV 310000") == 20
     assert [m.header for m in messages].count("SMCU40 MUHV 310000") == 48
     assert len(by_status[Status.DECODED]) == 65
-    assert [m.raw for m in by_status[Status.REJECTED]] == [
-        b"78328 nil=", b"78332 nil=", by_status[Status.REJECTED][2].raw]
+    assert [_report_text(m) for m in by_status[Status.REJECTED]] == [
+        b"78328 nil=", b"78332 nil=", _report_text(by_status[Status.REJECTED][2])]
     first = messages[0].reports[0]
     # day 31 read on 2 February: February has no 31st, so 31 January
     assert first.station == "78310" and first.time == datetime(2023, 1, 31, 0, tzinfo=UTC)
@@ -175,7 +189,7 @@ def test_gts_file_with_several_bulletins(shared_data):
 
 def test_nil_report_is_rejected_as_no_observation(shared_data):
     messages = synop.decode((shared_data / "synop" / "WX.00").read_bytes(), "WX.00")
-    nil = next(m for m in messages if m.raw == b"78328 nil=")
+    nil = next(m for m in messages if _report_text(m) == b"78328 nil=")
 
     assert nil.status == Status.REJECTED and not nil.reports
     assert nil.reason == "WX.00: report 7 (station 78328): NIL report: the station sent no " \
@@ -187,7 +201,7 @@ def test_broken_report_is_rejected_naming_file_report_station_and_group(shared_d
     broken = messages[59]  # "78370 78370 11540 ...": the station number sent twice
 
     assert broken.status == Status.REJECTED
-    assert broken.raw.startswith(b"78370 78370 11540")
+    assert _report_text(broken).startswith(b"78370 78370 11540")
     assert broken.reason.startswith("WX.00: report 60 (station 78370): group '78370' (iRixhVV)")
     assert messages[58].status == messages[60].status == Status.DECODED  # neighbours unharmed
 
@@ -232,7 +246,7 @@ def test_soh_etx_envelope_with_sequence_numbers_and_several_bulletins():
 
     assert [m.reports[0].station for m in messages] == ["15015", "15020", "15090"]
     assert [m.correction for m in messages] == [False, False, True]
-    assert messages[1].raw == b"15020 02997 23104\r\r\n 10130="
+    assert _report_text(messages[1]) == b"15020 02997 23104\r\r\n 10130="
     assert messages[1].reports[0].values["TEM"] == 13.0
 
 

@@ -23,8 +23,10 @@ Other groups are checked for shape and skipped; sections 2 (sea), 4 and 5 are sk
 A ``/`` in a decoded group makes that value None (reported missing). Precipitation periods
 without a CMA element (2, 9, 15, 18 h) and trace (990, 9999) -> 0.0 mm follow BUFR practice.
 
-Each report is one :class:`Message` whose ``raw`` is the report's text as it stands in the file
-(station group to ``=``); ``header`` is the GTS heading and ``correction`` is true in a ``CCx``
+Each report is one :class:`Message` whose ``raw`` is the bulletin's heading line, its
+``AAXX YYGGi`` line and the report's text as it stands in the file (station group to ``=``): the
+archived message decodes on its own, and the same report text on another day hashes differently.
+``header`` is the GTS heading and ``correction`` is true in a ``CCx``
 bulletin. A ``NIL`` report (the station sent nothing) is REJECTED with reason "NIL report", so
 the archive shows the missing observation; a report that breaks the code form is REJECTED with
 the file, report index, station and group. An anonymous ship (``SHIP``) and ``OOXX`` mobile
@@ -77,6 +79,14 @@ class _Section0:
     hour: int | None = None
     knots: bool | None = None  # None when iw is missing: speeds unknown
     error: str = ""  # why the YYGGiw group could not be read
+    text: str = ""  # the section 0 line as sent, e.g. "AAXX 21121"
+
+    def context(self, heading: str) -> bytes:
+        """The lines that date a report: heading and section 0, each ending in a newline."""
+        lines = [heading] if heading else []
+        if self.form == "AAXX" and self.text:
+            lines.append(self.text)
+        return "".join(f"{line}\n" for line in lines).encode("latin-1")
 
 
 @dataclass(slots=True)
@@ -100,7 +110,8 @@ def decode(data: bytes, filename: str = "", **options) -> Iterator[Message]:
     for bulletin in gts.bulletins(text):
         for unit in _units(bulletin):
             index += 1
-            raw = data[unit.start:unit.end]
+            context = unit.section0.context(bulletin.heading) if unit.section0 else b""
+            raw = context + data[unit.start:unit.end]
             message = Message(index=index, raw=raw, codec=NAME, header=bulletin.heading,
                               correction=bulletin.correction)
             where = f"{source}: report {index} (station {unit.groups[0]})"
@@ -128,6 +139,7 @@ def _units(bulletin: gts.Bulletin) -> Iterator[_Unit]:
             if pending_yyggi:
                 pending_yyggi = False
                 section0 = _read_yyggi(section0, upper)
+                section0.text = f"{section0.form} {upper}"
                 continue
             if upper in _SECTION0:
                 if tokens:  # a report without its closing "="
