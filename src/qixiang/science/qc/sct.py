@@ -12,9 +12,11 @@ After titanlib's ``sct`` (Lussana et al. 2010, QJRMS 136:1075), vectorised over 
    to the station, the station left out: Gaussian correlations in distance (scale: the mean
    distance to the neighbours, at least ``min_horizontal_scale``) and in elevation difference
    (``vertical_scale``), ``eps2`` the ratio of observation to background error variance. The
-   departure from that estimate divided by its OI-predicted standard deviation is scaled by the
-   robust spread (1.4826 MAD, at least ``min_std``) of the same quantity over the neighbours, so
-   the test calibrates itself where ``eps2`` is not exact.
+   departure from that estimate, divided by its OI-predicted standard deviation, is scaled by
+   the spread of the same quantity around the station: a trimmed standard deviation over each
+   neighbourhood, then its median over the station's neighbours (at least ``min_std`` in the
+   element's unit), so the test calibrates itself where ``eps2`` is not exact and the spread of
+   16 values alone does not give the score heavy tails.
 4. **Test.** The squared scaled departure is the score; above ``pos`` (value too high) or
    ``neg`` (too low) the value is suspect. A gross error also spoils its neighbours' estimates,
    so each pass flags only values whose score is the highest among their neighbours', then
