@@ -139,6 +139,16 @@ QIXIANG_WATCH_DIR = os.environ.get("QIXIANG_WATCH_DIR", "")
 QIXIANG_DEMO = os.environ.get("QIXIANG_DEMO", "auto")
 # Optional boundary GeoJSON drawn on maps (none shipped: a map of China needs an approved map).
 QIXIANG_BOUNDARY_GEOJSON = os.environ.get("QIXIANG_BOUNDARY_GEOJSON", "")
+# Data service: datasets anyone may read without a key (comma-separated ids; empty: none).
+QIXIANG_PUBLIC_DATASETS = [
+    d.strip() for d in os.environ.get("QIXIANG_PUBLIC_DATASETS", "").split(",") if d.strip()
+]
+# Private keys of the data service (provenance signing, sealed MUSIC secrets), made at first use.
+QIXIANG_KEY_DIR = Path(os.environ.get("QIXIANG_KEY_DIR", VAR_DIR / "keys")).resolve()
+# MUSIC (天擎) signing: how far a request's timestamp may be from our clock, in seconds.
+QIXIANG_MUSIC_MAX_SKEW = int(os.environ.get("QIXIANG_MUSIC_MAX_SKEW", "300"))
+# Daily usage is written to the database at most this often per user and process (seconds).
+QIXIANG_USAGE_FLUSH_SECONDS = float(os.environ.get("QIXIANG_USAGE_FLUSH_SECONDS", "1"))
 
 LOGGING = {
     "version": 1,

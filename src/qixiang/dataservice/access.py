@@ -1,0 +1,233 @@
+"""Who is asking, may they read this dataset, and can they afford it.
+
+Every data view (EDR, MUSIC) calls it before it reads any value. The cost depends on the
+stations the caller may see, so the short form is::
+
+    principal = access.identify(request)                      # 401 for a bad or revoked key
+    plan = query.plan(Selection(..., region_prefixes=access.regions_for(principal, dataset)))
+    principal = access.admit(principal, dataset, quotas.plan_cost(plan))   # 401/403/429
+
+and ``access.authorize(request, dataset, cost)`` does both steps when the cost is known.
+``cost`` is in weighted calls (:func:`qixiang.dataservice.quotas.weighted_calls`: one call per
+station x 10 elements x 14 days). A refusal raises :class:`AccessDenied` —
+:class:`NotAuthenticated` (401), :class:`Forbidden` (403) or :class:`Throttled` (429 with
+``Retry-After``); ``exc.response()`` is the JSON answer (OGC exception shape
+``{"code", "description"}``) with its headers. Pass the admitted principal to
+:func:`qixiang.dataservice.provenance.stamp`.
+
+Who gets what:
+
+- anonymous callers read only ``QIXIANG_PUBLIC_DATASETS``, at the ``public`` tier, counted per
+  client address (``REMOTE_ADDR``; a proxy's ``X-Forwarded-For`` is not trusted);
+- administrators, operators and forecasters read every dataset at the ``internal`` tier, limited
+  to their own region when they have one;
+- data users (and any other role) need an :class:`AccessGrant` an administrator approved; it
+  names their datasets, regions and tier. Until then they read what anonymous callers read.
+  Public datasets are open to everyone, everywhere (no region limit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+from qixiang.accounts.apikeys import user_for_key
+from qixiang.accounts.models import Role, User
+from qixiang.accounts.scoping import region_prefix_of
+from qixiang.dataservice import quotas
+from qixiang.dataservice.models import ALL_DATASETS, AccessGrant, Tier
+
+INTERNAL_ROLES = (Role.ADMINISTRATOR, Role.OPERATOR, Role.FORECASTER)
+PUBLIC_TIER, INTERNAL_TIER, DEFAULT_TIER = "public", "internal", "standard"
+# Used when the tier rows are missing (a fresh database is seeded by migration 0002).
+FALLBACK_TIERS = {
+    PUBLIC_TIER: (10_000.0, 60),
+    "standard": (100_000.0, 600),
+    "research": (1_000_000.0, 3_000),
+    INTERNAL_TIER: (None, None),
+}
+
+
+class AccessDenied(Exception):
+    """A refused request; ``status`` is the HTTP status, ``headers`` go on the answer."""
+
+    status = 403
+
+    def __init__(self, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.headers = dict(headers or {})
+
+    def response(self) -> JsonResponse:
+        answer = JsonResponse({"code": str(self.status), "description": self.message},
+                              status=self.status, json_dumps_params={"ensure_ascii": False})
+        for name, value in self.headers.items():
+            answer[name] = value
+        return answer
+
+
+class NotAuthenticated(AccessDenied):
+    status = 401
+
+    def __init__(self, message: str):
+        super().__init__(message, {"WWW-Authenticate": 'Bearer realm="qixiang"'})
+
+
+class Forbidden(AccessDenied):
+    status = 403
+
+
+class Throttled(AccessDenied):
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, {"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    tier: str
+    daily_quota: float | None
+    rate_per_minute: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller as the data service sees them."""
+
+    key: str  # what usage and rate are counted against: "user:<id>" or "ip:<address>"
+    name: str  # username, or "anonymous"
+    via: str  # "key", "session", "music" or "anonymous"
+    limits: Limits
+    datasets: frozenset[str] | None  # None: every dataset
+    regions: tuple[str, ...] = ()  # GB/T 2260 prefixes; empty: the whole country
+    user: User | None = None
+    client_ip: str | None = None
+    refusal: str = ""  # why a signed-in user has no datasets of their own (not approved yet)
+
+    @property
+    def anonymous(self) -> bool:
+        return self.user is None
+
+    def may_read(self, dataset: str) -> bool:
+        return (dataset in settings.QIXIANG_PUBLIC_DATASETS or self.datasets is None
+                or dataset in self.datasets)
+
+    def covers(self, division_code: str) -> bool:
+        """True when a station with ``division_code`` lies in the principal's regions."""
+        if not self.regions:
+            return True
+        code = division_code or ""
+        return any(code.startswith(prefix) for prefix in self.regions)
+
+
+def tier_limits(code: str) -> Limits:
+    tier = Tier.objects.filter(code=code).first()
+    if tier is not None:
+        return Limits(tier.code, tier.daily_quota, tier.rate_per_minute)
+    quota, rate = FALLBACK_TIERS.get(code, FALLBACK_TIERS[PUBLIC_TIER])
+    return Limits(code, quota, rate)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def anonymous_principal(request: HttpRequest) -> Principal:
+    ip = client_ip(request)
+    return Principal(key=f"ip:{ip or 'unknown'}", name="anonymous", via="anonymous",
+                     limits=tier_limits(PUBLIC_TIER), datasets=frozenset(), client_ip=ip)
+
+
+def principal_for_user(user: User, *, via: str, ip: str | None = None) -> Principal:
+    """The principal of an authenticated ``user``; raises :class:`AccessDenied` when they have
+    no approved access."""
+    if not user.is_active:
+        raise NotAuthenticated(_("This account is disabled."))
+    common = {"key": f"user:{user.pk}", "name": user.get_username(), "via": via,
+              "user": user, "client_ip": ip}
+    if user.is_superuser or user.role in INTERNAL_ROLES:
+        prefix = region_prefix_of(user)
+        return Principal(limits=tier_limits(INTERNAL_TIER), datasets=None,
+                         regions=(prefix,) if prefix else (), **common)
+    grant = AccessGrant.objects.select_related("tier").filter(user=user).first()
+    if grant is None or grant.status != AccessGrant.Status.APPROVED:
+        refusal = (_("This account has not registered for the data service; register at "
+                     "/portal/register.") if grant is None else
+                   _("Data access for this account is %(status)s.")
+                   % {"status": grant.get_status_display()})
+        return Principal(limits=tier_limits(PUBLIC_TIER), datasets=frozenset(),
+                         refusal=refusal, **common)
+    datasets = grant.dataset_list
+    regions = grant.region_prefixes or ((user.region_prefix,) if user.region_prefix else ())
+    return Principal(
+        limits=Limits(grant.tier.code, grant.tier.daily_quota, grant.tier.rate_per_minute),
+        datasets=None if ALL_DATASETS in datasets else frozenset(datasets), regions=regions,
+        **common)
+
+
+def presented_key(request: HttpRequest) -> str | None:
+    """The API key the request carries (Bearer or ``X-API-Key``), or None."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    key = request.META.get("HTTP_X_API_KEY", "").strip()
+    return key or None
+
+
+def identify(request: HttpRequest) -> Principal:
+    """Who the request comes from (remembered on the request); raises
+    :class:`NotAuthenticated` for a key that is unknown, revoked or of a disabled account."""
+    cached = getattr(request, "_qixiang_principal", None)
+    if cached is not None:
+        return cached
+    ip = client_ip(request)
+    key = presented_key(request)
+    if key is not None:
+        user = user_for_key(key)
+        if user is None:
+            raise NotAuthenticated(_("The API key is unknown or revoked."))
+        principal = principal_for_user(user, via="key", ip=ip)
+    elif getattr(request, "user", None) is not None and request.user.is_authenticated:
+        principal = principal_for_user(request.user, via="session", ip=ip)
+    else:
+        principal = anonymous_principal(request)
+    request._qixiang_principal = principal
+    return principal
+
+
+def admit(principal: Principal, dataset: str, cost: float) -> Principal:
+    """Check ``dataset`` is in scope, take a rate token and charge ``cost`` (weighted calls);
+    returns the principal, or raises :class:`AccessDenied`."""
+    if not principal.may_read(dataset):
+        if principal.anonymous:
+            raise NotAuthenticated(_("Dataset %(dataset)s needs an API key.")
+                                   % {"dataset": dataset})
+        raise Forbidden(principal.refusal or _("Your access does not include dataset "
+                                               "%(dataset)s.") % {"dataset": dataset})
+    limits = principal.limits
+    try:
+        quotas.rate_limiter.take(principal.key, limits.rate_per_minute)
+        quotas.usage_meter.charge(principal.key, cost, limits.daily_quota)
+    except quotas.OverLimit as exc:
+        raise Throttled(str(exc), exc.retry_after) from None
+    return principal
+
+
+def regions_for(principal: Principal, dataset: str) -> tuple[str, ...] | None:
+    """The division-code prefixes ``principal`` may read in ``dataset``, as
+    ``query.Selection.region_prefixes`` takes them: None when nothing limits them."""
+    if not principal.regions or dataset in settings.QIXIANG_PUBLIC_DATASETS:
+        return None
+    return principal.regions
+
+
+def authorize(request: HttpRequest, dataset: str, cost: float) -> Principal:
+    """Identify the caller and admit them to ``dataset`` at ``cost`` weighted calls; raises
+    :class:`AccessDenied` (401, 403 or 429) otherwise."""
+    return admit(identify(request), dataset, cost)
