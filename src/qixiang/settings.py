@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # /api/docs then serves Swagger UI from ninja's own static files, not a CDN
     "qixiang.accounts",
     "qixiang.stations",
     "qixiang.observations",
