@@ -47,6 +47,11 @@ def browser_context(monkeypatch):
 @pytest.fixture
 def page(browser_context, live_server):
     """A page that records every URL it asks for and every script error."""
+    from django.contrib.staticfiles import finders
+
+    for asset in ("vendor/echarts.min.js", "vendor/htmx.min.js"):
+        if not finders.find(asset):
+            pytest.fail(f"static {asset} is missing: run `make assets` (npm packages, no CDN)")
     page = browser_context.new_page()
     page.requested = []
     page.errors = []

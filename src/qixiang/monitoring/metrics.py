@@ -6,8 +6,8 @@ an archive of millions of rows:
 - messages per minute and the per-channel balance come from ``ingest.StageCount`` (one row per
   minute, stage and channel; its unique key leads with ``minute``);
 - latency reads ``ingest.RawMessage`` through its ``(status, received_at)`` index;
-- stations reporting walks ``RawMessage.received_at`` and joins observations by their message
-  (``Observation.message_id`` is indexed);
+- stations reporting walks ``RawMessage.received_at`` and reads observations by their message
+  (``Observation.message_id`` is indexed; see :func:`qixiang.stations.latest.reported_since`);
 - rejects are grouped in SQL by their full reason over the window, then folded in Python into
   their first clause (a bounded number of distinct reasons, see :data:`MAX_DISTINCT_REASONS`).
 
@@ -27,7 +27,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Su
 
 from qixiang.ingest.archive import STAGE
 from qixiang.ingest.models import RawMessage, StageCount
-from qixiang.observations.models import Observation
+from qixiang.stations.latest import reported_since
 from qixiang.stations.models import Station
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -140,15 +140,10 @@ def messages_per_minute(now: datetime | None = None,
 def stations_reporting(now: datetime | None = None,
                        minutes: int = RECENT_MINUTES) -> StationsReporting:
     """Distinct stations whose observations were received in the last ``minutes`` minutes."""
-    since = _now(now) - timedelta(minutes=minutes)
-    reporting_ids = (
-        Observation.objects.filter(message__received_at__gte=since)
-        .values("station_id").distinct()
-    )
-    registered = Station.objects.count()
-    known = Station.objects.filter(cma_id__in=reporting_ids).count()
-    total = reporting_ids.count()
-    return StationsReporting(known, registered, total - known, minutes)
+    reporting = reported_since(_now(now) - timedelta(minutes=minutes))
+    registered = set(Station.objects.values_list("cma_id", flat=True))
+    known = len(reporting & registered)
+    return StationsReporting(known, len(registered), len(reporting) - known, minutes)
 
 
 def _percentile_offset(count: int, fraction: float) -> int:
