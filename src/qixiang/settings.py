@@ -150,6 +150,13 @@ QIXIANG_KEY_DIR = Path(os.environ.get("QIXIANG_KEY_DIR", VAR_DIR / "keys")).reso
 QIXIANG_MUSIC_MAX_SKEW = int(os.environ.get("QIXIANG_MUSIC_MAX_SKEW", "300"))
 # Daily usage is written to the database at most this often per user and process (seconds).
 QIXIANG_USAGE_FLUSH_SECONDS = float(os.environ.get("QIXIANG_USAGE_FLUSH_SECONDS", "1"))
+# EDR: a data request asking for more values (stations x parameters x times) is refused (413).
+QIXIANG_EDR_MAX_VALUES = int(os.environ.get("QIXIANG_EDR_MAX_VALUES", "2000000"))
+# EDR position queries answer with the nearest station within this many km.
+QIXIANG_EDR_NEAREST_KM = float(os.environ.get("QIXIANG_EDR_NEAREST_KM", "25"))
+# In-process cache of hot data-service responses: size (MB) and longest life (seconds).
+QIXIANG_EDR_CACHE_MB = float(os.environ.get("QIXIANG_EDR_CACHE_MB", "256"))
+QIXIANG_EDR_CACHE_SECONDS = float(os.environ.get("QIXIANG_EDR_CACHE_SECONDS", "60"))
 
 LOGGING = {
     "version": 1,

@@ -2,5 +2,9 @@
 
 from django.urls import path  # noqa: F401
 
+from qixiang.dataservice.edr.api import api as edr_api
+
 app_name = "dataservice"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("edr/", edr_api.urls),  # OGC API – EDR (docs/api.md)
+]
