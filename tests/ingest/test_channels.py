@@ -97,39 +97,57 @@ def test_inprocess_bus_payloads_are_ingested_with_the_topic_as_origin(transactio
     assert (subscriber.totals.messages, subscriber.totals.stored) == (2, 2)
 
 
-def test_queued_payloads_of_one_topic_go_in_one_pipeline_call(transactional_db, monkeypatch):
-    calls: list[str] = []
-    depth = threading.local()  # count the subscriber's calls, not the pipeline's own inner ones
-    for name in ("ingest_bytes", "ingest_messages"):
-        real = getattr(pipeline, name)
+def test_queued_run_across_many_topics_is_stored_in_one_transaction(transactional_db,
+                                                                     monkeypatch):
+    """Stations publish each on its own topic: a queued run of them is one batch, one commit,
+    and every message is still archived under its own topic."""
+    batches: list[int] = []
+    real_write = pipeline._write
 
-        def spy(*args, _real=real, _name=name, **kwargs):
-            outer = getattr(depth, "n", 0)
-            if not outer:
-                calls.append(_name)
-            depth.n = outer + 1
-            try:
-                return _real(*args, **kwargs)
-            finally:
-                depth.n = outer
+    def write(batch, *args, **kwargs):
+        batches.append(len(batch))
+        return real_write(batch, *args, **kwargs)
 
-        monkeypatch.setattr(pipeline, name, spy)
+    monkeypatch.setattr(pipeline, "_write", write)
     bus = InProcessBus()
     subscriber = subscribe_ingest(bus, "qixiang/obs/#")
-    topic = "qixiang/obs/gateway/all"
-    for hour in range(5):  # queued before start: the worker takes them as one run
-        bus.publish(topic, as_bytes(sensor(hour=hour)))
-    bus.publish(topic, b"{not json")  # a bad payload in the run is its own dead letter
-    bus.publish("qixiang/obs/other/54433", as_bytes(sensor("54433")))
+    stations = [f"5{k:04d}" for k in range(40)]
+    for station in stations:  # queued before start: the worker takes them as one run
+        bus.publish(f"qixiang/obs/aws/{station}", as_bytes(sensor(station)))
+    bus.publish("qixiang/obs/aws/broken", b"{not json")  # a bad payload is its own dead letter
+    bus.publish("qixiang/obs/aws/50000", as_bytes(sensor("50000")))  # a re-send in the run
     bus.start()
     bus.stop()
-    assert calls == ["ingest_messages", "ingest_bytes"]  # one per run of a topic
-    assert Observation.objects.filter(station_id="54511", element="TEM").count() == 5
-    assert stored("54433") is not None
+    assert batches == [42]
+    assert Observation.objects.filter(element="TEM").count() == 40
+    origins = dict(RawMessage.objects.filter(status="decoded").values_list("origin", "channel"))
+    assert origins == {f"qixiang/obs/aws/{s}": "bus" for s in stations}
     dead = RawMessage.objects.get(status="rejected")
-    assert bytes(dead.payload) == b"{not json" and topic in dead.reason
-    assert (subscriber.totals.messages, subscriber.totals.stored,
-            subscriber.totals.rejected) == (7, 6, 1)
+    assert bytes(dead.payload) == b"{not json" and dead.origin == "qixiang/obs/aws/broken"
+    assert "qixiang/obs/aws/broken" in dead.reason
+    assert (subscriber.totals.messages, subscriber.totals.stored, subscriber.totals.rejected,
+            subscriber.totals.duplicates) == (42, 40, 1, 1)
+
+
+def test_run_whose_ingest_fails_is_retried_payload_by_payload(transactional_db, monkeypatch):
+    from qixiang.ingest.channels import bus as channel
+
+    monkeypatch.setattr(channel, "RETRY_PAUSES", (0.0,))
+
+    def fail(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(pipeline, "ingest_payloads", fail)
+    bus = InProcessBus()
+    subscriber = subscribe_ingest(bus, "qixiang/obs/#")
+    bus.publish("qixiang/obs/aws/54511", as_bytes(sensor("54511")))
+    bus.publish("qixiang/obs/aws/54433", as_bytes(sensor("54433")))
+    bus.start()
+    bus.stop()
+    assert stored("54511").value == 12.3 and stored("54433") is not None
+    assert sorted(RawMessage.objects.values_list("origin", flat=True)) == [
+        "qixiang/obs/aws/54433", "qixiang/obs/aws/54511"]
+    assert (subscriber.totals.messages, subscriber.totals.stored) == (2, 2)
 
 
 def test_redelivered_payload_is_a_duplicate_not_a_second_value(transactional_db):

@@ -161,6 +161,35 @@ def test_counts_add_up_per_input_and_in_stage_counts():
     assert row.values == total.values == 3
 
 
+def test_payloads_of_many_origins_share_a_batch_and_each_keeps_its_origin(monkeypatch):
+    batches: list[int] = []
+    real_write = pipeline._write
+
+    def write(batch, *args, **kwargs):
+        batches.append(len(batch))
+        return real_write(batch, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_write", write)
+
+    def sensor(station: str, tem: float) -> bytes:
+        return (f'{{"station": "{station}", "time": "2026-11-21T06:00:00Z", '
+                f'"values": {{"TEM": {tem}}}}}').encode()
+
+    payloads = [("obs/aws/54511", sensor("54511", 1.5)), ("obs/aws/54433", sensor("54433", 2.5)),
+                ("obs/aws/bad", b'{"station": "x"}'),
+                ("obs/gateway/1", sensor("54511", 1.5))]  # the same message from elsewhere
+    result = pipeline.ingest_payloads(payloads, channel="mqtt")
+    assert batches == [4]
+    assert (result.messages, result.stored, result.rejected, result.duplicates) == (4, 2, 1, 1)
+    assert result.balanced and result.origin == "4 origins"
+    assert dict(RawMessage.objects.values_list("origin", "status")) == {
+        "obs/aws/54511": "decoded", "obs/aws/54433": "decoded", "obs/aws/bad": "rejected"}
+    assert result.reasons[0].startswith("obs/aws/bad: ")
+    assert value("54433", "TEM").value == 2.5
+    row = StageCount.objects.get(stage="ingest", channel="mqtt")
+    assert (row.received, row.stored, row.rejected, row.duplicates) == (4, 2, 1, 1)
+
+
 def test_unknown_station_is_kept_under_the_identifier_given():
     ingest_messages([message(1, station="X9999")], origin="a", channel="file")
     assert value("X9999", "TEM").value == 12.3

@@ -18,15 +18,15 @@ from qixiang.observations import bulk
 
 STAGE = "ingest"  # StageCount.stage of the counts written here
 
-_STAGING = "qx_raw_in_v1"
-_COLUMNS = (("sha256", "text"), ("payload", "bytes"), ("codec", "text"), ("position", "int"),
-            ("header", "text"), ("correction", "bool"), ("status", "text"), ("reason", "text"),
-            ("report_count", "int"), ("value_count", "int"))
+_STAGING = "qx_raw_in_v2"
+_COLUMNS = (("sha256", "text"), ("payload", "bytes"), ("codec", "text"), ("origin", "text"),
+            ("position", "int"), ("header", "text"), ("correction", "bool"), ("status", "text"),
+            ("reason", "text"), ("report_count", "int"), ("value_count", "int"))
 _FIELDS = ", ".join(name for name, _ in _COLUMNS)
 
 _ARCHIVE = f"""
-INSERT INTO ingest_rawmessage ({_FIELDS}, channel, origin, received_at, stored_at)
-SELECT {_FIELDS}, %s, %s, %s, %s FROM {_STAGING} WHERE true
+INSERT INTO ingest_rawmessage ({_FIELDS}, channel, received_at, stored_at)
+SELECT {_FIELDS}, %s, %s, %s FROM {_STAGING} WHERE true
 ON CONFLICT (sha256) DO NOTHING
 RETURNING id, sha256
 """
@@ -52,6 +52,7 @@ class ArchiveRow:
     sha256: str
     payload: bytes
     codec: str
+    origin: str  # the file, upload or topic it came from
     position: int
     header: str
     correction: bool
@@ -73,20 +74,21 @@ class Counts:
     values: int = 0
 
 
-def archive(rows: Sequence[ArchiveRow], *, channel: str, origin: str, received_at: datetime,
+def archive(rows: Sequence[ArchiveRow], *, channel: str, received_at: datetime,
             now: datetime) -> dict[str, int]:
     """Archive the ``rows`` not archived before; returns sha256 -> id of those newly archived.
 
-    ``rows`` must not hold a sha256 twice.
+    ``rows`` must not hold a sha256 twice; each carries its own origin, so one batch may hold
+    the messages of many topics.
     """
     if not rows:
         return {}
     adapt = bulk.time_adapter(connection)
-    staged = ((r.sha256, r.payload, r.codec[:16], r.position, r.header[:64], r.correction,
-               r.status, r.reason, r.report_count, r.value_count) for r in rows)
+    staged = ((r.sha256, r.payload, r.codec[:16], r.origin[:512], r.position, r.header[:64],
+               r.correction, r.status, r.reason, r.report_count, r.value_count) for r in rows)
     bulk.stage(connection, _STAGING, _COLUMNS, staged)
     with connection.cursor() as cursor:
-        cursor.execute(_ARCHIVE, [channel, origin[:512], adapt(received_at), adapt(now)])
+        cursor.execute(_ARCHIVE, [channel, adapt(received_at), adapt(now)])
         return {sha256: pk for pk, sha256 in cursor.fetchall()}
 
 

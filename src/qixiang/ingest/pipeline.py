@@ -2,12 +2,15 @@
 
 >>> result = ingest_path(Path("15015.bin"))
 >>> result = ingest_bytes(payload, origin="qixiang/obs/demo/54511", channel="mqtt")
+>>> result = ingest_payloads([(topic, payload), ...], channel="mqtt")  # many origins at once
 
 Decoded messages are written in batches (up to :data:`BATCH_MESSAGES` messages, or what
 arrived within :data:`BATCH_SECONDS`). Each batch is one transaction holding the raw archive,
 the values and the stage counts, so a process killed mid-file leaves either a whole batch or
 none of it, and a re-run finds the committed messages already archived (duplicates) and stores
-the rest: no gap, nothing twice.
+the rest: no gap, nothing twice. Every message keeps its own origin, so a batch may mix the
+payloads of many topics (:func:`ingest_payloads`): 2,000 stations each on its own topic go into
+a few transactions, not 2,000.
 
 For every message: the sha256 of its raw bytes is looked up in the archive — found, it is a
 duplicate and nothing changes; otherwise it is archived with its status and reason (rejected and
@@ -101,14 +104,32 @@ def ingest_path(path: Path, *, channel: str = "file", codec: str | None = None) 
 def ingest_messages(messages: Iterable[Message], *, origin: str, channel: str,
                     received_at: datetime | None = None, filename: str = "") -> IngestResult:
     """Ingest already decoded ``messages`` (the step after decoding; see the module docstring)."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown ingest channel {channel!r}; known: {', '.join(CHANNELS)}")
-    received_at = received_at or timezone.now()
-    result = IngestResult(origin=origin)
-    for batch in _batches(messages):
-        _write(batch, result, origin=origin, filename=filename or origin, channel=channel,
-               received_at=received_at)
-    return result
+    filename = filename or origin
+    return _ingest_items(((origin, filename, m) for m in messages), result=IngestResult(origin),
+                         channel=channel, received_at=received_at)
+
+
+def ingest_payloads(payloads: Iterable[tuple[str, bytes]], *, channel: str,
+                    received_at: datetime | None = None) -> IngestResult:
+    """Ingest ``(origin, payload)`` pairs, each decoded on its own, into shared batches.
+
+    For a run of bus messages: each payload's format is detected by itself and its messages
+    are archived under its own origin (the topic), while the run is stored in as few
+    transactions as :data:`BATCH_MESSAGES` allows. A decoder that raises makes its payload one
+    dead letter; the others go on. The result's ``origin`` is the origin shared by every
+    payload, else how many there were.
+    """
+    payloads = list(payloads)
+    origins = {origin for origin, _ in payloads}
+    label = next(iter(origins)) if len(origins) == 1 else f"{len(origins)} origins"
+    result = IngestResult(origin=label)
+
+    def items() -> Iterator[tuple[str, str, Message]]:
+        for origin, payload in payloads:
+            for message in decoding.guarded(payload, origin, None, result.errors):
+                yield origin, origin, message
+
+    return _ingest_items(items(), result=result, channel=channel, received_at=received_at)
 
 
 def ingest_files(paths: Iterable[Path], *, channel: str = "file", codec: str | None = None,
@@ -142,13 +163,27 @@ def _ingest(data: bytes, *, origin: str, filename: str, channel: str, codec: str
     return result
 
 
-def _batches(messages: Iterable[Message]) -> Iterator[list[Message]]:
-    batch: list[Message] = []
+# (origin archived with the message, file name used in its reasons, the message)
+_Item = tuple[str, str, Message]
+
+
+def _ingest_items(items: Iterable[_Item], *, result: IngestResult, channel: str,
+                  received_at: datetime | None) -> IngestResult:
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown ingest channel {channel!r}; known: {', '.join(CHANNELS)}")
+    received_at = received_at or timezone.now()
+    for batch in _batches(items):
+        _write(batch, result, channel=channel, received_at=received_at)
+    return result
+
+
+def _batches(items: Iterable[_Item]) -> Iterator[list[_Item]]:
+    batch: list[_Item] = []
     started = 0.0
-    for message in messages:
+    for item in items:
         if not batch:
             started = time.monotonic()
-        batch.append(message)
+        batch.append(item)
         if len(batch) >= BATCH_MESSAGES or time.monotonic() - started >= BATCH_SECONDS:
             yield batch
             batch = []
@@ -156,30 +191,30 @@ def _batches(messages: Iterable[Message]) -> Iterator[list[Message]]:
         yield batch
 
 
-def _write(batch: list[Message], result: IngestResult, *, origin: str, filename: str,
-           channel: str, received_at: datetime) -> None:
+def _write(batch: list[_Item], result: IngestResult, *, channel: str,
+           received_at: datetime) -> None:
     """Archive, store and count one batch in one transaction; adds its outcome to ``result``."""
-    unique: dict[str, Message] = {}
+    unique: dict[str, tuple[str, Message]] = {}
     duplicates = 0
-    for message in batch:
+    for origin, filename, message in batch:
         _check(message, filename)
         sha256 = hashlib.sha256(message.raw).hexdigest()
         if sha256 in unique:
             duplicates += 1
         else:
-            unique[sha256] = message
+            unique[sha256] = (origin, message)
 
     now = timezone.now()
     counts = archive.Counts(received=len(batch))
     reasons: list[str] = []
     with transaction.atomic():
-        ids = archive.archive([_archive_row(sha, m) for sha, m in unique.items()],
-                              channel=channel, origin=origin, received_at=received_at, now=now)
+        ids = archive.archive([_archive_row(sha, o, m) for sha, (o, m) in unique.items()],
+                              channel=channel, received_at=received_at, now=now)
         counts.duplicates = duplicates + len(unique) - len(ids)
         rows = store.ValueRows()
         table = resolver.table()
         reports = 0
-        for sha256, message in unique.items():
+        for sha256, (_origin, message) in unique.items():
             pk = ids.get(sha256)
             if pk is None:
                 continue
@@ -225,11 +260,11 @@ def _announce(rows: store.ValueRows) -> None:
                       exc_info=reply)
 
 
-def _archive_row(sha256: str, message: Message) -> archive.ArchiveRow:
+def _archive_row(sha256: str, origin: str, message: Message) -> archive.ArchiveRow:
     return archive.ArchiveRow(
-        sha256=sha256, payload=bytes(message.raw), codec=message.codec, position=message.index,
-        header=message.header, correction=message.correction, status=str(message.status),
-        reason=message.reason, report_count=len(message.reports),
+        sha256=sha256, payload=bytes(message.raw), codec=message.codec, origin=origin,
+        position=message.index, header=message.header, correction=message.correction,
+        status=str(message.status), reason=message.reason, report_count=len(message.reports),
         value_count=message.value_count)
 
 

@@ -2,9 +2,10 @@
 
 ``subscribe_ingest(bus, "qixiang/obs/#")`` subscribes an :class:`IngestSubscriber`. The bus
 delivers on its worker thread; the subscriber collects each run of queued payloads and, in
-``flush``, ingests consecutive payloads of one topic in one pipeline call (one transaction for
-the run instead of one per payload), each topic being the ``origin`` of its messages. A payload
-is acknowledged to the broker only after that call committed (see :mod:`qixiang.bus.interface`).
+``flush``, ingests the whole run in one pipeline call (:func:`~qixiang.ingest.pipeline.
+ingest_payloads`): one transaction for the run instead of one per payload, however many topics
+it spans, each topic being the ``origin`` of its messages. A payload is acknowledged to the
+broker only after that call committed (see :mod:`qixiang.bus.interface`).
 
 A run whose ingest fails (database away, locked) is retried payload by payload after a pause;
 what was already committed comes back as duplicates, so the retry stores nothing twice.
@@ -14,9 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from datetime import datetime
-from itertools import groupby
 
 from django.db import close_old_connections
 from django.utils import timezone
@@ -24,8 +23,6 @@ from django.utils import timezone
 from qixiang.bus.interface import Bus
 from qixiang.ingest import pipeline
 from qixiang.ingest.pipeline import IngestResult
-from qixiang.science import codecs
-from qixiang.science.observation import Message, rejected
 
 log = logging.getLogger(__name__)
 
@@ -50,22 +47,24 @@ class IngestSubscriber:
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
+        if not pending:
+            return
         close_old_connections()  # like a request: drop a connection the database closed
         try:
-            for topic, group in groupby(pending, key=lambda item: item[0]):
-                run = list(group)
-                self._ingest_run(topic, [payload for _, payload, _ in run], run[0][2])
+            self._ingest_run(pending)
         finally:
             close_old_connections()
 
-    def _ingest_run(self, topic: str, payloads: list[bytes], received_at: datetime) -> None:
+    def _ingest_run(self, run: list[tuple[str, bytes, datetime]]) -> None:
+        received_at = run[0][2]
         try:
-            self._record(_ingest(topic, payloads, self.channel, received_at))
+            self._record(pipeline.ingest_payloads([(topic, payload) for topic, payload, _ in run],
+                                                  channel=self.channel, received_at=received_at))
             return
         except Exception:
-            log.exception("ingest of %d payload(s) from %s failed; retrying one by one",
-                          len(payloads), topic)
-        for payload in payloads:
+            log.exception("ingest of a run of %d payload(s) failed; retrying one by one",
+                          len(run))
+        for topic, payload, received_at in run:
             self._retry(topic, payload, received_at)
 
     def _retry(self, topic: str, payload: bytes, received_at: datetime) -> None:
@@ -90,28 +89,6 @@ class IngestSubscriber:
 
     def __repr__(self) -> str:
         return f"<IngestSubscriber channel={self.channel}>"
-
-
-def _ingest(topic: str, payloads: list[bytes], channel: str,
-            received_at: datetime) -> IngestResult:
-    """One pipeline call for the payloads of one topic."""
-    if len(payloads) == 1:
-        return pipeline.ingest_bytes(payloads[0], origin=topic, channel=channel,
-                                     received_at=received_at)
-    return pipeline.ingest_messages(_decode_each(topic, payloads), origin=topic,
-                                    channel=channel, received_at=received_at)
-
-
-def _decode_each(topic: str, payloads: list[bytes]) -> Iterator[Message]:
-    """The messages of every payload, each payload decoded on its own (format detected per
-    payload); a decoder that raises makes its payload one dead letter, the others go on."""
-    for payload in payloads:
-        try:
-            yield from codecs.decode(payload, topic)
-        except Exception as exc:
-            log.exception("decoder failed on a payload from %s", topic)
-            yield rejected(1, payload, "unknown", f"{topic}: internal decoder error: "
-                           f"{type(exc).__name__}: {exc}")
 
 
 def subscribe_ingest(bus: Bus, topic_pattern: str) -> IngestSubscriber:
