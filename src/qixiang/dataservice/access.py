@@ -28,6 +28,7 @@ Who gets what:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -108,6 +109,7 @@ class Principal:
     user: User | None = None
     client_ip: str | None = None
     refusal: str = ""  # why a signed-in user has no datasets of their own (not approved yet)
+    cost: float = 0.0  # weighted calls charged for the request being served (set by admit)
 
     @property
     def anonymous(self) -> bool:
@@ -216,7 +218,7 @@ def admit(principal: Principal, dataset: str, cost: float) -> Principal:
         quotas.usage_meter.charge(principal.key, cost, limits.daily_quota)
     except quotas.OverLimit as exc:
         raise Throttled(str(exc), exc.retry_after) from None
-    return principal
+    return dataclasses.replace(principal, cost=float(cost))
 
 
 def regions_for(principal: Principal, dataset: str) -> tuple[str, ...] | None:
