@@ -140,6 +140,16 @@ QIXIANG_WATCH_DIR = os.environ.get("QIXIANG_WATCH_DIR", "")
 QIXIANG_DEMO = os.environ.get("QIXIANG_DEMO", "auto")
 # Optional boundary GeoJSON drawn on maps (none shipped: a map of China needs an approved map).
 QIXIANG_BOUNDARY_GEOJSON = os.environ.get("QIXIANG_BOUNDARY_GEOJSON", "")
+# Lightning-protection supervision: Fernet keys for ID numbers at rest (comma-separated, newest
+# first), the key of the lookup hashes (never rotated: it names persons), the site QR token keys
+# ("version:key", comma-separated, newest first) and how long a printed QR code stays valid.
+# Keys not given are generated once under var/keys/; back that folder up with the database.
+QIXIANG_SUPERVISION_PII_KEYS = os.environ.get("QIXIANG_SUPERVISION_PII_KEYS", "")
+QIXIANG_SUPERVISION_LOOKUP_KEY = os.environ.get("QIXIANG_SUPERVISION_LOOKUP_KEY", "")
+QIXIANG_SUPERVISION_QR_KEYS = os.environ.get("QIXIANG_SUPERVISION_QR_KEYS", "")
+QIXIANG_SUPERVISION_QR_DAYS = int(os.environ.get("QIXIANG_SUPERVISION_QR_DAYS", "1095"))
+# Uploaded files (inspection photos, reports, hazard evidence), stored under their sha256.
+MEDIA_ROOT = VAR_DIR / "media"
 # Data service: datasets anyone may read without a key (comma-separated ids; empty: none).
 QIXIANG_PUBLIC_DATASETS = [
     d.strip() for d in os.environ.get("QIXIANG_PUBLIC_DATASETS", "").split(",") if d.strip()
