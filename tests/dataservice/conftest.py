@@ -7,8 +7,8 @@ import pytest
 
 from qixiang.accounts.apikeys import create_api_key
 from qixiang.accounts.models import Role, User
-from qixiang.dataservice import quotas
-from qixiang.dataservice.models import AccessGrant, Tier
+from qixiang.dataservice import access, quotas
+from qixiang.dataservice.models import AccessGrant
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,7 @@ def make_data_user(username: str = "reader", *, status: str = AccessGrant.Status
     """A data user with a grant and an API key; returns the user and the clear key."""
     user = User.objects.create_user(username, password="pw-" + username, role=Role.DATA_USER)
     AccessGrant.objects.create(user=user, status=status, datasets=datasets, regions=regions,
-                               tier=Tier.objects.get(code=tier))
+                               tier=access.tier_row(tier))
     _row, key = create_api_key(user, "test")
     return user, key
 

@@ -127,6 +127,14 @@ class Principal:
         return any(code.startswith(prefix) for prefix in self.regions)
 
 
+def tier_row(code: str) -> Tier:
+    """The tier called ``code``, made from :data:`FALLBACK_TIERS` if it is missing."""
+    quota, rate = FALLBACK_TIERS.get(code, FALLBACK_TIERS[PUBLIC_TIER])
+    row, _created = Tier.objects.get_or_create(
+        code=code, defaults={"name": code, "daily_quota": quota, "rate_per_minute": rate})
+    return row
+
+
 def tier_limits(code: str) -> Limits:
     tier = Tier.objects.filter(code=code).first()
     if tier is not None:
