@@ -19,6 +19,7 @@ urlpatterns = [
     path("stations/", include("qixiang.stations.urls")),
     path("observations/", include("qixiang.observations.urls")),
     path("supervision/", include("qixiang.supervision.urls")),
+    # Before the data service: its ninja API at the root answers "/" (api-root) otherwise.
+    path("", include("qixiang.monitoring.urls")),  # / (operations dashboard), /metrics
     path("", include("qixiang.dataservice.urls")),  # /edr/, /music-ws/api, /portal/
-    path("", include("qixiang.monitoring.urls")),
 ]

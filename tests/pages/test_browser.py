@@ -56,8 +56,27 @@ def page(browser_context, live_server):
     page.requested = []
     page.errors = []
     page.on("request", lambda request: page.requested.append(request.url))
+    page.on("requestfailed", lambda request: page.errors.append(f"failed: {request.url}"))
+    page.on("response", lambda response: response.status >= 400 and page.errors.append(
+        f"HTTP {response.status}: {response.url}"))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: message.type == "error" and page.errors.append(
+        f"console: {message.text}"))
     return page
+
+
+def wait(page, *, selector: str = "", function: str = "") -> None:
+    """Wait for ``selector`` or ``function``; on a timeout, say what the page went through."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        if selector:
+            page.wait_for_selector(selector, timeout=WAIT_MS)
+        else:
+            page.wait_for_function(function, timeout=WAIT_MS)
+    except PlaywrightTimeout:
+        pytest.fail(f"timed out waiting for {selector or function!r} on {page.url}; "
+                    f"errors: {page.errors}; requests: {page.requested}")
 
 
 def assert_served_locally(page, live_server) -> None:
@@ -73,7 +92,7 @@ def test_dashboard_counts_new_messages_without_reload(page, live_server, tmp_pat
     feed(obs("54511", now - timedelta(minutes=2), TEM=10.0))
 
     page.goto(f"{live_server.url}/")
-    page.wait_for_selector("#chart-per-minute canvas")
+    wait(page, selector="#chart-per-minute canvas")
     before = int(page.text_content("#kpi-received-hour"))
     page.evaluate("window.__notReloaded = true")
 
@@ -83,12 +102,11 @@ def test_dashboard_counts_new_messages_without_reload(page, live_server, tmp_pat
     page.wait_for_function(
         f"Number(document.getElementById('kpi-received-hour').textContent) >= {before + 2}",
         timeout=WAIT_MS)
-    page.wait_for_function(
-        """() => {
+    wait(page, function="""() => {
           const chart = echarts.getInstanceByDom(document.getElementById('chart-per-minute'));
           const stored = chart.getOption().series.find(s => s.id === 'stored');
           return stored.data.reduce((sum, point) => sum + point[1], 0) >= 3;
-        }""", timeout=WAIT_MS)
+        }""")
     assert page.evaluate("window.__notReloaded === true")
     assert page.text_content("#kpi-stations-reporting").strip() == "1"
     assert "运行监控" in page.title()
@@ -104,13 +122,12 @@ def test_station_page_draws_its_charts_with_the_values(page, live_server, tmp_pa
            for h in range(12)))
 
     page.goto(f"{live_server.url}/stations/54511/")
-    page.wait_for_selector("#chart-temperature canvas")
-    page.wait_for_function(
-        """() => {
+    wait(page, selector="#chart-temperature canvas")
+    wait(page, function="""() => {
           const chart = echarts.getInstanceByDom(document.getElementById('chart-temperature'));
           return chart && chart.getOption().series.length > 0
                  && chart.getOption().series[0].data.length > 0;
-        }""", timeout=WAIT_MS)
+        }""")
 
     drawn = page.evaluate(
         """() => Object.fromEntries(['temperature', 'pressure', 'humidity', 'wind',
@@ -137,13 +154,12 @@ def test_station_map_draws_every_station_and_opens_a_station_on_click(page, live
     feed(obs("54511", datetime.now(UTC), TEM=3.0))
 
     page.goto(f"{live_server.url}/stations/")
-    page.wait_for_function(
-        """() => {
+    wait(page, function="""() => {
           const el = document.getElementById('station-map');
           const chart = el && echarts.getInstanceByDom(el);
           const reporting = chart && chart.getOption().series.find(s => s.id === 'reporting');
           return reporting && reporting.data.length === 1;
-        }""", timeout=WAIT_MS)
+        }""")
     silent = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById(
         'station-map')).getOption().series.find(s => s.id === 'silent').data.map(d => d.row[0])""")
     assert silent == ["59287"]
