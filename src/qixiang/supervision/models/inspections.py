@@ -75,7 +75,7 @@ class InspectionTask(Timestamped):
                                              editable=False)
     remote = models.BooleanField(
         _("off-site (code) inspection"), default=False,
-        help_text=_("Inspected off site by digital means (码上检查), not in person."))
+        help_text=_("Inspected off site by digital means (code inspection), not in person."))
     note = models.TextField(_("note"), blank=True, default="")
 
     class Meta:

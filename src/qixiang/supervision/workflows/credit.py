@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from qixiang.supervision.models import ObjectionStatus, RepairStatus
 from qixiang.supervision.workflows.engine import (
@@ -41,22 +41,22 @@ def _repair_guard(step: Step) -> list[str]:
 OB, R = ObjectionStatus, RepairStatus
 
 OBJECTION = Machine("supervision.CreditRecord", "objection_status", (
-    Transition("object", (OB.NONE,), OB.OPEN, MEMBERS, _l("object to the record"),
+    Transition("object", (OB.NONE,), OB.OPEN, MEMBERS, gettext_lazy("object to the record"),
                required=("objection",), fields=("objection",)),
     Transition("uphold_objection", (OB.OPEN,), OB.UPHELD, frozenset({REGULATOR}),
-               _l("uphold the objection"), required=("objection_decision",),
+               gettext_lazy("uphold the objection"), required=("objection_decision",),
                fields=("objection_decision",)),
     Transition("reject_objection", (OB.OPEN,), OB.REJECTED, frozenset({REGULATOR}),
-               _l("reject the objection"), required=("objection_decision",),
+               gettext_lazy("reject the objection"), required=("objection_decision",),
                fields=("objection_decision",)),
 ))
 
 REPAIR = Machine("supervision.CreditRecord", "repair_status", (
     Transition("apply_repair", (R.NONE, R.REFUSED), R.APPLIED, MEMBERS,
-               _l("apply for credit repair"), required=("repair_note",),
+               gettext_lazy("apply for credit repair"), required=("repair_note",),
                fields=("repair_note",), guard=_repair_guard),
     Transition("grant_repair", (R.APPLIED,), R.REPAIRED, frozenset({REGULATOR}),
-               _l("grant the repair")),
+               gettext_lazy("grant the repair")),
     Transition("refuse_repair", (R.APPLIED,), R.REFUSED, frozenset({REGULATOR}),
-               _l("refuse the repair"), required=("repair_note",), fields=("repair_note",)),
+               gettext_lazy("refuse the repair"), required=("repair_note",), fields=("repair_note",)),
 ))

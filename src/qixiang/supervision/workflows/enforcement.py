@@ -12,7 +12,7 @@ published. The system proposes a range; a decision outside it needs the officer'
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from qixiang.supervision.models import (
     CaseStatus,
@@ -75,17 +75,17 @@ def _go(step: Step) -> None:
 
 
 INSPECTION = Machine("supervision.EnforcementInspection", "status", (
-    Transition("assign", (E.DRAWN,), E.ASSIGNED, OFFICERS, _l("assign officers"),
+    Transition("assign", (E.DRAWN,), E.ASSIGNED, OFFICERS, gettext_lazy("assign officers"),
                required=("officers",), guard=_assign_guard, effect=_assign),
-    Transition("go_on_site", (E.ASSIGNED,), E.ON_SITE, OFFICERS, _l("inspect on site"),
+    Transition("go_on_site", (E.ASSIGNED,), E.ON_SITE, OFFICERS, gettext_lazy("inspect on site"),
                effect=_go),
-    Transition("go_remote", (E.ASSIGNED,), E.REMOTE, OFFICERS, _l("inspect remotely"),
+    Transition("go_remote", (E.ASSIGNED,), E.REMOTE, OFFICERS, gettext_lazy("inspect remotely"),
                guard=_remote_guard, effect=_go),
     Transition("record_findings", (E.ON_SITE, E.REMOTE), E.FINDINGS, OFFICERS,
-               _l("record the findings"), required=("result",),
+               gettext_lazy("record the findings"), required=("result",),
                fields=("findings", "result", "checklist")),
     Transition("publish", (E.FINDINGS,), E.PUBLISHED, OFFICERS | {SYSTEM},
-               _l("publish the result"), stamp="published_at"),
+               gettext_lazy("publish the result"), stamp="published_at"),
 ))
 
 
@@ -104,19 +104,19 @@ def _today(name: str):
 
 
 CASE = Machine("supervision.PenaltyCase", "status", (
-    Transition("investigate", (C.FILED,), C.INVESTIGATING, OFFICERS, _l("investigate")),
+    Transition("investigate", (C.FILED,), C.INVESTIGATING, OFFICERS, gettext_lazy("investigate")),
     Transition("match_discretion", (C.INVESTIGATING,), C.DISCRETION_MATCHED, OFFICERS,
-               _l("match the discretion benchmark"), required=("degree",),
+               gettext_lazy("match the discretion benchmark"), required=("degree",),
                fields=("degree", "circumstances", "range_min", "range_max", "basis")),
     Transition("serve_notice", (C.DISCRETION_MATCHED,), C.NOTICE, OFFICERS,
-               _l("serve the notice")),
-    Transition("decide", (C.NOTICE,), C.DECIDED, OFFICERS, _l("decide"),
+               gettext_lazy("serve the notice")),
+    Transition("decide", (C.NOTICE,), C.DECIDED, OFFICERS, gettext_lazy("decide"),
                required=("decision",), fields=("decision", "amount", "decision_reason"),
                guard=_decide_guard, effect=_today("decided_on")),
-    Transition("execute", (C.DECIDED,), C.EXECUTED, OFFICERS, _l("record execution"),
+    Transition("execute", (C.DECIDED,), C.EXECUTED, OFFICERS, gettext_lazy("record execution"),
                effect=_today("executed_on")),
-    Transition("close", (C.EXECUTED,), C.CLOSED, OFFICERS, _l("close the case"),
+    Transition("close", (C.EXECUTED,), C.CLOSED, OFFICERS, gettext_lazy("close the case"),
                effect=_today("closed_on")),
-    Transition("publish", (C.CLOSED,), C.PUBLISHED, OFFICERS, _l("publish the decision"),
+    Transition("publish", (C.CLOSED,), C.PUBLISHED, OFFICERS, gettext_lazy("publish the decision"),
                effect=_today("published_on")),
 ))

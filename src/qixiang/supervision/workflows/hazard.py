@@ -24,7 +24,7 @@ import datetime as dt
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from qixiang.supervision import scoping
 from qixiang.supervision.models import (
@@ -167,30 +167,30 @@ def _overdue_guard(step: Step) -> list[str]:
 
 MACHINE = Machine("supervision.Hazard", "status", (
     Transition("notify", (S.IDENTIFIED, S.ESCALATED), S.NOTIFIED,
-               frozenset({REGULATOR, AGENCY}), _l("notify the unit"),
+               frozenset({REGULATOR, AGENCY}), gettext_lazy("notify the unit"),
                required=("notice_kind",), fields=("notice_kind", "notice_no", "deadline"),
                guard=_notify_guard, effect=_notify),
     Transition("submit_plan", (S.NOTIFIED,), S.PLAN_SUBMITTED, frozenset({KEY_UNIT}),
-               _l("submit the rectification plan"), required=("plan",), effect=_submit_plan),
+               gettext_lazy("submit the rectification plan"), required=("plan",), effect=_submit_plan),
     Transition("start", (S.PLAN_SUBMITTED,), S.RECTIFYING, frozenset({KEY_UNIT}),
-               _l("start rectifying")),
+               gettext_lazy("start rectifying")),
     Transition("submit_evidence", (S.RECTIFYING, S.OVERDUE, S.ESCALATED),
-               S.EVIDENCE_SUBMITTED, frozenset({KEY_UNIT}), _l("submit evidence"),
+               S.EVIDENCE_SUBMITTED, frozenset({KEY_UNIT}), gettext_lazy("submit evidence"),
                required=("evidence",), effect=_submit_evidence),
     Transition("verify", (S.EVIDENCE_SUBMITTED,), S.VERIFIED, frozenset({REGULATOR, AGENCY}),
-               _l("verify the rectification"), required=("result",), guard=_verify_guard,
+               gettext_lazy("verify the rectification"), required=("result",), guard=_verify_guard,
                effect=_verify),
     Transition("close", (S.VERIFIED,), S.CLOSED, frozenset({REGULATOR}),
-               _l("close the hazard"), stamp="closed_at", guard=_close_guard),
+               gettext_lazy("close the hazard"), stamp="closed_at", guard=_close_guard),
     Transition("reject", (S.VERIFIED,), S.REJECTED, frozenset({REGULATOR}),
-               _l("reject the rectification"), required=("reason",), effect=_reject),
+               gettext_lazy("reject the rectification"), required=("reason",), effect=_reject),
     Transition("resume", (S.REJECTED,), S.RECTIFYING, frozenset({KEY_UNIT}),
-               _l("resume rectifying"), effect=_resume),
+               gettext_lazy("resume rectifying"), effect=_resume),
     Transition("mark_overdue", DEADLINE_RUNS, S.OVERDUE, frozenset({SYSTEM, REGULATOR}),
-               _l("mark overdue"), guard=_overdue_guard),
+               gettext_lazy("mark overdue"), guard=_overdue_guard),
     Transition("escalate", (S.IDENTIFIED, S.NOTIFIED, S.PLAN_SUBMITTED, S.RECTIFYING,
                             S.REJECTED, S.OVERDUE), S.ESCALATED,
-               frozenset({SYSTEM, REGULATOR}), _l("escalate"), required=("reason",),
+               frozenset({SYSTEM, REGULATOR}), gettext_lazy("escalate"), required=("reason",),
                guard=_escalate_guard, effect=_escalate),
 ))
 

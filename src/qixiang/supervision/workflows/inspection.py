@@ -26,7 +26,7 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from qixiang.supervision.models import (
     Conclusion,
@@ -258,36 +258,36 @@ def _confirm_false(step: Step) -> None:
 
 MACHINE = Machine("supervision.InspectionTask", "status", (
     Transition("file_plan", (S.CONTRACTED,), S.PLAN_FILED, frozenset({AGENCY}),
-               _l("file the inspection plan"), fields=("window_start", "window_end"),
+               gettext_lazy("file the inspection plan"), fields=("window_start", "window_end"),
                stamp="plan_filed_at", guard=_file_plan_guard),
     Transition("pre_report", (S.PLAN_FILED,), S.PRE_REPORTED, frozenset({AGENCY}),
-               _l("pre-report to the bureau"), stamp="pre_reported_at",
+               gettext_lazy("pre-report to the bureau"), stamp="pre_reported_at",
                guard=_pre_report_guard),
     Transition("arrive", (S.PRE_REPORTED,), S.ON_SITE, frozenset({AGENCY}),
-               _l("start work on site"), guard=_arrive_guard),
+               gettext_lazy("start work on site"), guard=_arrive_guard),
     Transition("finish_measuring", (S.ON_SITE,), S.MEASURED, frozenset({AGENCY}),
-               _l("finish measuring"), guard=_measured_guard),
+               gettext_lazy("finish measuring"), guard=_measured_guard),
     Transition("draft", (S.MEASURED,), S.DRAFTED, frozenset({AGENCY}),
-               _l("draft the report"), effect=_draft),
-    Transition("sign", (S.DRAFTED,), S.SIGNED, frozenset({AGENCY}), _l("sign the report"),
+               gettext_lazy("draft the report"), effect=_draft),
+    Transition("sign", (S.DRAFTED,), S.SIGNED, frozenset({AGENCY}), gettext_lazy("sign the report"),
                required=("signatories",), guard=_sign_guard, effect=_sign),
-    Transition("issue", (S.SIGNED,), S.ISSUED, frozenset({AGENCY}), _l("issue the report"),
+    Transition("issue", (S.SIGNED,), S.ISSUED, frozenset({AGENCY}), gettext_lazy("issue the report"),
                guard=_issue_guard, effect=_issue),
     Transition("upload", (S.ISSUED,), S.UPLOADED, frozenset({AGENCY}),
-               _l("upload the report"), guard=_upload_guard, effect=_upload),
+               gettext_lazy("upload the report"), guard=_upload_guard, effect=_upload),
     Transition("screen", (S.UPLOADED,), S.SCREENED, frozenset({SYSTEM, REGULATOR}),
-               _l("screen the report"), required=("score",), effect=_screen),
+               gettext_lazy("screen the report"), required=("score",), effect=_screen),
     Transition("accept", (S.SCREENED,), S.ACCEPTED, frozenset({SYSTEM, REGULATOR}),
-               _l("accept the report"), guard=_accept_guard),
+               gettext_lazy("accept the report"), guard=_accept_guard),
     Transition("flag", (S.SCREENED,), S.FLAGGED, frozenset({SYSTEM, REGULATOR}),
-               _l("flag the report for review"), guard=_flag_guard),
+               gettext_lazy("flag the report for review"), guard=_flag_guard),
     Transition("open_review", (S.FLAGGED,), S.REVIEW, frozenset({REGULATOR}),
-               _l("open the review")),
+               gettext_lazy("open the review")),
     Transition("clear", (S.REVIEW,), S.CLEARED, frozenset({REGULATOR}),
-               _l("clear the report"), required=("note",), effect=_note_review),
+               gettext_lazy("clear the report"), required=("note",), effect=_note_review),
     Transition("confirm_false", (S.REVIEW,), S.CONFIRMED_FALSE, frozenset({REGULATOR}),
-               _l("confirm the report false"), required=("note",), effect=_confirm_false),
+               gettext_lazy("confirm the report false"), required=("note",), effect=_confirm_false),
     Transition("cancel", (S.CONTRACTED, S.PLAN_FILED, S.PRE_REPORTED), S.CANCELLED,
-               frozenset({AGENCY, REGULATOR}), _l("cancel the task"), required=("reason",),
+               frozenset({AGENCY, REGULATOR}), gettext_lazy("cancel the task"), required=("reason",),
                effect=lambda step: set_field(step, "note", step.data["reason"])),
 ))
