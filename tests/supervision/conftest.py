@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import translation
 
 from qixiang.accounts.models import Role, User
 from qixiang.science.identifiers import org_code_check_char, uscc_check_char
@@ -80,6 +81,13 @@ def make_province(tag: str, region: str, org: str) -> Province:
     agency_user = make_user(f"{tag}-agency", agency=agency, inspector=inspectors[0])
     return Province(subject, key_unit, site, components, agency, inspectors, instrument, task,
                     unit_user, agency_user)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages in English, so tests can match them (Chinese is pinned where it matters)."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qixiang.supervision import audit
 from qixiang.supervision import models as m
@@ -120,7 +120,7 @@ def test_reminders_fall_on_the_days_before_the_deadline(world):
 
 def test_a_step_from_the_wrong_state_or_without_its_data_is_refused(world):
     hazard = found(world)
-    with pytest.raises(TransitionError, match="identified|已识别"):
+    with pytest.raises(TransitionError, match="identified"):
         transition(hazard, "start", world.zj.unit_user)
     with pytest.raises(TransitionError, match="notice_kind"):
         transition(hazard, "notify", world.users["zj_county"])
@@ -128,3 +128,10 @@ def test_a_step_from_the_wrong_state_or_without_its_data_is_refused(world):
     transition(hazard, "notify", world.users["zj_county"], notice_kind="order")
     with pytest.raises(TransitionError, match="meanwhile|已被修改"):
         transition(stale, "notify", world.users["zj_county"], notice_kind="order")
+
+
+def test_a_refusal_reads_in_chinese_by_default(world):
+    hazard = found(world)
+    with translation.override("zh-hans"), pytest.raises(TransitionError) as refused:
+        transition(hazard, "start", world.zj.unit_user)
+    assert str(refused.value) == "无法开始整改：记录当前为“已发现”。"
