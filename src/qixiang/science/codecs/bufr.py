@@ -9,6 +9,10 @@ gives ``header`` (the heading before the message, else one carried by a WMO file
 number is not used: archives such as ECMWF's set it on originals). Each subset of a DECODED
 message is one Report.
 
+``decode(data)`` is ``decode_frame(f)`` for each ``f`` in ``frames(data)``. Cutting a file into
+frames is cheap (section 0 lengths) and each frame decodes on its own, so a large file can be
+cut in the parent and its frames decoded in several processes (:mod:`qixiang.ingest.decoding`).
+
 Status per message:
 
 * data category 0 (land) and 1 (sea) surface data: DECODED, any template (tested: 307080,
@@ -107,10 +111,11 @@ def sniff(data: bytes, filename: str = "") -> bool:
 def decode(data: bytes, filename: str = "", **options) -> Iterator[Message]:
     """One message per BUFR message in ``data``, in file order; never raises on bad input."""
     source = filename or "<payload>"
-    count = 0
-    for count, unit in enumerate(_framed(data, filename), start=1):
-        yield _decode(unit, count, source)
-    if count == 0:
+    found = False
+    for frame in frames(data, filename):
+        found = True
+        yield decode_frame(frame, source)
+    if not found:
         yield rejected(1, data, NAME, f"{source}: no BUFR message (no 'BUFR' indicator found)")
 
 
@@ -118,17 +123,31 @@ def decode(data: bytes, filename: str = "", **options) -> Iterator[Message]:
 
 
 @dataclass(slots=True)
-class _Framed:
+class Frame:
+    """One BUFR message cut out of its input, ready to decode on its own (also in another process).
+
+    ``index`` is its 1-based position in the input, ``raw`` exactly its bytes (``BUFR`` ..
+    ``7777``), ``header`` the GTS heading in force before it; ``problem`` says why section 0
+    cannot be trusted (then ``raw`` runs to the next message and the frame decodes as REJECTED).
+    """
+
+    index: int
     raw: bytes
     header: str
-    problem: str = ""  # why section 0 / the length cannot be trusted
+    problem: str = ""
 
 
-def _framed(data: bytes, filename: str) -> Iterator[_Framed]:
-    """Cut ``data`` into BUFR messages by their section 0 length, with the heading before each."""
+def frames(data: bytes, filename: str = "") -> Iterator[Frame]:
+    """Cut ``data`` into BUFR messages by their section 0 length, with the heading before each.
+
+    Yields nothing when ``data`` holds no ``BUFR`` indicator. ``filename`` may carry the heading
+    (WMO file names ``A_ISMD01LIIB210600CCA_C_...``).
+    """
     heading = _heading_from_filename(filename)
     pos = 0
+    index = 0
     while (start := data.find(_MAGIC, pos)) >= 0:
+        index += 1
         heading = _heading_in(data[pos:start], heading)
         length = int.from_bytes(data[start + 4:start + 7], "big")
         edition = data[start + 7] if start + 7 < len(data) else None
@@ -141,7 +160,7 @@ def _framed(data: bytes, filename: str) -> Iterator[_Framed]:
         elif length < 12 or data[end - 4:end] != _END:
             problem = f"section 0 declares {length} bytes, which do not end in '7777'"
         else:
-            yield _Framed(data[start:end], heading)
+            yield Frame(index, data[start:end], heading)
             pos = end
             continue
         # The message ends at the last '7777' before the next 'BUFR' (else at that 'BUFR'), so
@@ -150,7 +169,7 @@ def _framed(data: bytes, filename: str) -> Iterator[_Framed]:
         following = len(data) if following < 0 else following
         last_end = data.rfind(_END, start + 8, following)
         pos = following if last_end < 0 else last_end + len(_END)
-        yield _Framed(data[start:pos], heading, problem)
+        yield Frame(index, data[start:pos], heading, problem)
 
 
 def _heading_in(gap: bytes, current: str) -> str:
@@ -198,32 +217,34 @@ class _Section1:
                 f"{self.master}, local table {self.local}, template {template}{more}")
 
 
-def _decode(unit: _Framed, index: int, source: str) -> Message:
-    where = f"{source}: message {index}"
-    if unit.problem:
-        return rejected(index, unit.raw, NAME, f"{where}: {unit.problem}", unit.header)
+def decode_frame(frame: Frame, filename: str = "") -> Message:
+    """The message of one frame (see :func:`frames`); never raises on bad input."""
+    where = f"{filename or '<payload>'}: message {frame.index}"
+    index = frame.index
+    if frame.problem:
+        return rejected(index, frame.raw, NAME, f"{where}: {frame.problem}", frame.header)
     try:
-        handle = eccodes.codes_new_from_message(unit.raw)
+        handle = eccodes.codes_new_from_message(frame.raw)
     except Exception as exc:  # ecCodes raises its own error classes for bad structure
-        return rejected(index, unit.raw, NAME, f"{where}: ecCodes cannot read the sections "
-                        f"({_error(exc)})", unit.header)
+        return rejected(index, frame.raw, NAME, f"{where}: ecCodes cannot read the sections "
+                        f"({_error(exc)})", frame.header)
     try:
-        return _decode_handle(handle, unit, index, where)
+        return _decode_handle(handle, frame, where)
     except Exception as exc:  # a decoder never raises: the message becomes a dead letter
-        return rejected(index, unit.raw, NAME, f"{where}: cannot map the data ({_error(exc)})",
-                        unit.header)
+        return rejected(index, frame.raw, NAME, f"{where}: cannot map the data "
+                        f"({_error(exc)})", frame.header)
     finally:
         eccodes.codes_release(handle)
 
 
-def _decode_handle(handle: int, unit: _Framed, index: int, where: str) -> Message:
-    message = Message(index=index, raw=unit.raw, codec=NAME, header=unit.header)
+def _decode_handle(handle: int, frame: Frame, where: str) -> Message:
+    message = Message(index=frame.index, raw=frame.raw, codec=NAME, header=frame.header)
     try:
         info = _section1(handle)
     except Exception as exc:
-        return rejected(index, unit.raw, NAME, f"{where}: section 1/3 unreadable ({_error(exc)})",
-                        unit.header)
-    message.correction = _bbb(unit.header).startswith("CC")
+        return rejected(frame.index, frame.raw, NAME, f"{where}: section 1/3 unreadable "
+                        f"({_error(exc)})", frame.header)
+    message.correction = _bbb(frame.header).startswith("CC")
     try:
         eccodes.codes_set(handle, "skipExtraKeyAttributes", 1)
         eccodes.codes_set(handle, "unpack", 1)
