@@ -9,6 +9,7 @@ property, Chinese and English labels and the UCUM unit.
 
 from __future__ import annotations
 
+import numpy as np
 import orjson
 
 from qixiang.dataservice.edr.formats import iso_times, station_blocks
@@ -72,7 +73,7 @@ def _coverage(columns: Columns, block, standalone: bool) -> dict:
         },
         "ranges": {
             code: {"type": "NdArray", "dataType": "float", "axisNames": ["t"], "shape": [n],
-                   "values": block.values[:, j]}
+                   "values": np.ascontiguousarray(block.values[:, j])}
             for j, code in enumerate(columns.elements)
         },
     }
