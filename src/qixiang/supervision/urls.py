@@ -1,6 +1,12 @@
 """Routes of the supervision app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from qixiang.supervision import views
 
 app_name = "supervision"
-urlpatterns: list = []
+urlpatterns = [
+    path("sites/<int:pk>/", views.site_detail, name="site"),
+    path("sites/<int:pk>/qr.png", views.site_qr, name="site-qr"),
+    path("s/<str:token>", views.scan, name="scan"),
+]
