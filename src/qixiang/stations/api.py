@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from qixiang.accounts.scoping import scope_stations
 from qixiang.observations.series import rfc3339
 from qixiang.science import elements as vocabulary
 from qixiang.stations.latest import latest_values
-from qixiang.stations.scoping import visible_stations
 
 router = Router(tags=["stations"])
 
@@ -36,7 +36,7 @@ def station_map(request, element: str = "TEM"):
     if element not in vocabulary.BY_CODE:
         raise HttpError(400, f"element: unknown element code {element!r}")
     since = datetime.now(UTC).replace(microsecond=0) - REPORTING_WINDOW
-    latest = latest_values(visible_stations(request.user), element, since)
+    latest = latest_values(scope_stations(request.user), element, since)
     info = vocabulary.get(element)
     return {
         "element": element,

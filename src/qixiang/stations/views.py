@@ -10,12 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from qixiang.accounts.scoping import region_prefix_of, scope_stations
 from qixiang.observations.models import QCFlag
 from qixiang.observations.series import rfc3339, station_known
 from qixiang.science import elements as vocabulary
 from qixiang.stations.charts import CHARTS, all_elements
 from qixiang.stations.periods import CHOICES_HOURS, period_from_query
-from qixiang.stations.scoping import user_region_prefix, visible_stations
 
 # Elements a map can be coloured by: the numeric ones (present-weather codes are categories).
 MAP_ELEMENTS = tuple(e for e in vocabulary.ELEMENTS if e.unit != "code")
@@ -47,8 +47,8 @@ def station_map(request: HttpRequest) -> HttpResponse:
     return render(request, "stations/map.html", {
         "element": element,
         "elements": [(e.code, e.label(language), e.unit) for e in MAP_ELEMENTS],
-        "region_prefix": user_region_prefix(request.user),
-        "station_count": visible_stations(request.user).count(),
+        "region_prefix": region_prefix_of(request.user),
+        "station_count": scope_stations(request.user).count(),
         "boundary_url": reverse("stations:boundary") if boundary_path() else "",
         "map_i18n": {
             "reporting": _("Reported in the last hour"),
@@ -74,8 +74,8 @@ def boundary(request: HttpRequest) -> FileResponse:
 
 def station_detail(request: HttpRequest, cma_id: str) -> HttpResponse:
     """A station's identifiers, position and charts of its values over a chosen period."""
-    station = visible_stations(request.user).filter(cma_id=cma_id).first()
-    if station is None and (user_region_prefix(request.user) or not station_known(cma_id)):
+    station = scope_stations(request.user).filter(cma_id=cma_id).first()
+    if station is None and (region_prefix_of(request.user) or not station_known(cma_id)):
         raise Http404(f"station {cma_id!r} is not registered or not in your region")
     period = period_from_query(request.GET)
     language = request.LANGUAGE_CODE
