@@ -1,0 +1,56 @@
+"""``qixiang supervision import KIND FILE...``: load registries from CSV or Excel files.
+
+KIND is one of subjects, keyunits, sites, agencies, inspectors, instruments. For each file it
+prints how many rows were read, created, updated, accepted into review and rejected, then each
+rejected row's line, field and reason (also written to ``FILE.rejected.csv``). Bad rows never
+stop an import; the command fails only when a file cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from qixiang.supervision.imports import kinds, service
+
+
+class Command(BaseCommand):
+    help = _("Lightning-protection supervision registries.")
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        imp = actions.add_parser(
+            "import", help=_("Import a registry from CSV or Excel (.xlsx) files."),
+            description=_("Create or update registry records row by row; rejected rows are "
+                          "listed with their line, field and reason."))
+        imp.add_argument("kind", choices=list(kinds.KINDS), metavar="KIND",
+                         help=", ".join(kinds.KINDS))
+        imp.add_argument("files", nargs="+", metavar="FILE", help=_("CSV or .xlsx file(s)"))
+
+    def handle(self, *args, action: str, **options) -> None:
+        failed = []
+        for path in options["files"]:
+            try:
+                report = service.import_file(options["kind"], path)
+            except (OSError, ValueError) as exc:
+                failed.append(path)
+                self.stderr.write(_("%(file)s: cannot read: %(error)s")
+                                  % {"file": path, "error": exc})
+                continue
+            self.stdout.write(_(
+                "%(file)s (%(kind)s): read %(read)d, created %(created)d, updated %(updated)d, "
+                "in review %(review)d, rejected %(rejected)d") % {
+                    "file": report.source, "kind": report.kind, "read": report.read,
+                    "created": report.created, "updated": report.updated,
+                    "review": len(report.review), "rejected": len(report.rejected)})
+            for note in report.review:
+                self.stdout.write(self.style.WARNING(f"  {_('in review')}: {note}"))
+            for item in report.rejected:
+                self.stdout.write(self.style.WARNING(f"  {_('rejected')}: {item}"))
+            if report.rejects_file:
+                self.stdout.write(_("  rejected rows with their reasons: %(file)s")
+                                  % {"file": report.rejects_file})
+        if failed:
+            raise CommandError(_("%(count)d file(s) could not be read") % {"count": len(failed)})
