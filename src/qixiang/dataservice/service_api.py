@@ -1,6 +1,8 @@
-"""The MUSIC (天擎) interface and the provenance routes, as one django-ninja API mounted at the
-site root, so its OpenAPI document (``/music-ws/openapi.json``, offline docs at
-``/music-ws/docs``) describes exactly ``/music-ws/api`` and ``/provenance/...``.
+"""The MUSIC (天擎) interface and the provenance routes, as two small django-ninja APIs, each
+with its OpenAPI document and offline docs: ``/music-ws/api`` (``/music-ws/openapi.json``,
+``/music-ws/docs``) and ``/provenance/keys``, ``/provenance/<data id>``
+(``/provenance/openapi.json``, ``/provenance/docs``). Each is mounted under its own prefix, so
+neither answers the site root.
 
 The MUSIC route reads its parameters itself (names are case-insensitive in 天擎); the schema
 below lists them for the docs and for contract tests.
@@ -14,17 +16,25 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import ValidationError
 
 from qixiang.dataservice import provenance
-from qixiang.dataservice.music.views import music_api
+from qixiang.dataservice.music import views as music_views
 
-api = NinjaAPI(
-    title="qixiang data service: MUSIC (天擎) interface and provenance",
+music_api = NinjaAPI(
+    title="qixiang MUSIC (天擎) interface",
     version="1.0.0",
-    description=(
-        "A 天擎/CIMISS MUSIC-compatible interface over the surface observations, and the signed "
-        "provenance records of every data response. See docs/api.md."),
-    urls_namespace="dataservice-api",
-    docs_url="/music-ws/docs",
-    openapi_url="/music-ws/openapi.json",
+    description="A 天擎/CIMISS MUSIC-compatible interface over the surface observations. "
+                "See docs/api.md.",
+    urls_namespace="music",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+provenance_api = NinjaAPI(
+    title="qixiang provenance records",
+    version="1.0.0",
+    description="The signed provenance record of every data response, and the public keys "
+                "that verify them. See docs/api.md.",
+    urls_namespace="provenance",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
 )
 
 _MUSIC_ANSWER = {
@@ -86,7 +96,6 @@ class MusicParams(Schema):
     sign: str | None = None
 
 
-@api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
     loc = [str(x) for x in first.get("loc", ()) if x not in ("query", "path")]
@@ -94,7 +103,11 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
                          f"{first.get('msg', _('invalid value'))}"}, status=400)
 
 
-@api.get("/music-ws/api", summary="MUSIC (天擎) data request", tags=["MUSIC"],
+for _api in (music_api, provenance_api):
+    _api.add_exception_handler(ValidationError, _invalid)
+
+
+@music_api.get("/api", summary="MUSIC (天擎) data request", tags=["MUSIC"],
          openapi_extra=MUSIC_RESPONSES, url_name="music")
 def music(request: HttpRequest, params: Query[MusicParams]):
     """One 天擎-style request: ``interfaceId`` (getSurfEleByTime, getSurfEleByTimeRange,
@@ -105,7 +118,7 @@ def music(request: HttpRequest, params: Query[MusicParams]):
     ``limitCnt``, ``eleValueRanges``, ``dataFormat`` (json, xml, csv, tabText), signed with
     ``userId``, ``timestamp``, ``nonce`` and ``sign`` (uppercase MD5 of the sorted parameters
     and the password). Public datasets answer without a signature."""
-    return music_api(request)
+    return music_views.music_api(request)
 
 
 _KEYS = {"type": "object", "properties": {"keys": {"type": "array", "items": {
@@ -118,7 +131,7 @@ _RECORD = {"type": "object", "required": ["data_id", "state"], "properties": {
 _JSON_ERROR = {"content": {"application/json": {"schema": {"type": "object"}}}}
 
 
-@api.get("/provenance/keys", summary="Public keys of provenance records (JWK set)",
+@provenance_api.get("/keys", summary="Public keys of provenance records (JWK set)",
          tags=["provenance"], url_name="provenance_keys", openapi_extra={"responses": {
              "200": {"description": "Ed25519 public keys by kid",
                      "content": {"application/json": {"schema": _KEYS}}}}})
@@ -132,7 +145,7 @@ def provenance_keys(request: HttpRequest):
     return response
 
 
-@api.get("/provenance/{data_id}", summary="The signed provenance record of a data response",
+@provenance_api.get("/{data_id}", summary="The signed provenance record of a data response",
          tags=["provenance"], url_name="provenance_record", openapi_extra={"responses": {
              "200": {"description": "The record (decoded) and its compact JWS",
                      "content": {"application/json": {"schema": _RECORD}}},
