@@ -134,9 +134,9 @@ def measure(n: int, seed: int, skip_titanlib_sct: bool) -> None:
     sct_params = config.params("TEM", "sct")
     columns: dict[str, tuple[np.ndarray, float]] = {}
 
-    result, t_all = best_time(lambda: qc.run_batch(batch(net)), 3)
+    result, t_all = best_time(lambda: qc.run_batch(batch(net)), 5)
     columns["ours, all checks"] = (np.isin(result.flags, (1, 2)), t_all)
-    _, t_spatial = best_time(lambda: qc.run_batch(batch(net), checks=["buddy", "sct"]), 3)
+    _, t_spatial = best_time(lambda: qc.run_batch(batch(net), checks=["buddy", "sct"]), 5)
     _, t_tree = best_time(lambda: batch(net).geometry.tree(~np.isnan(net["values"])), 3)
     verdict, t_buddy = best_time(lambda: qc.get_check("buddy").check(batch(net), buddy_params), 3)
     columns["ours buddy"] = (verdict.flags == 1, t_buddy)

@@ -124,3 +124,13 @@ def test_flags_are_identical_to_titanlib_with_per_station_parameters():
     ours = buddy_check(lat, lon, z, values, radius, num_min, 2.0, 300.0, -0.0065, 0.5, 3,
                        to_check).flags
     np.testing.assert_array_equal(ours, expected)
+
+
+def test_unknown_elevations_matter_only_when_elevation_is_used():
+    lat = 30.0 + 0.01 * np.arange(6)
+    z = np.r_[np.zeros(5), np.nan]
+    values = [20.0, 20.2, 19.9, 20.1, 20.0, 27.0]
+    anywhere = flags(lat, np.full(6, 110.0), z, values, max_elev_diff=-1.0)
+    assert anywhere.flags.tolist() == [0, 0, 0, 0, 0, 1]
+    level_only = flags(lat, np.full(6, 110.0), z, values)
+    assert not level_only.tested[5]  # no buddy is provably within max_elev_diff of it

@@ -86,7 +86,7 @@ def buddy_check(lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray, values:
     # a buddy's value adjusted to the station's elevation is w_j + gradient * z_i, so the
     # buddies' variance is that of w_j and their mean that of w_j plus gradient * z_i
     value = v.astype(np.float64)
-    w = value - gradient * z.astype(np.float64)
+    w = value - gradient * z.astype(np.float64) if gradient else value.copy()
     w -= np.median(w[present]) if present.any() else 0.0  # keeps sums of squares accurate
     shift = value - w
     sides = [(i, j, w[j]) for i, j in sides]

@@ -26,12 +26,6 @@ def earth_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return xyz.astype(np.float32)
 
 
-def chord(xyz_a: np.ndarray, xyz_b: np.ndarray) -> np.ndarray:
-    """Chord lengths between rows, in float32 and in titanlib's order of operations."""
-    d = xyz_a - xyz_b
-    return np.sqrt((d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1]) + d[:, 2] * d[:, 2])
-
-
 class Geometry:
     """Station positions and neighbour queries over any subset of them."""
 
