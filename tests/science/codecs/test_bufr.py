@@ -3,6 +3,7 @@ encoded into 15015/15090/15420.bin, and on a 301150 + 307096 message encoded her
 
 from __future__ import annotations
 
+import pickle
 import re
 from datetime import UTC, datetime
 
@@ -431,3 +432,33 @@ def test_decoding_is_stable_across_repeats_and_cache_hits(shared_data):
     assert first == again
     made = _encode_307096()
     assert list(bufr.decode(made))[0].reports == list(bufr.decode(made))[0].reports
+
+
+def test_sections_read_from_the_bytes_equal_what_eccodes_reads(shared_data):
+    """Sections 1 and 3 are parsed from the bytes for speed; ecCodes is the reference."""
+    compared = 0
+    for path in sorted((shared_data / "bufr").iterdir()):
+        for frame in bufr.frames(path.read_bytes(), path.name):
+            if frame.problem:
+                continue
+            try:
+                handle = eccodes.codes_new_from_message(frame.raw)
+            except Exception:
+                continue
+            try:
+                assert bufr._sections_from_bytes(frame.raw) == bufr._sections_from_eccodes(
+                    handle), (path.name, frame.index)
+                compared += 1
+            finally:
+                eccodes.codes_release(handle)
+    assert compared > 100
+
+
+def test_frames_decoded_one_by_one_elsewhere_equal_decoding_the_file(shared_data):
+    """A file cut into frames, each sent to another process (pickled) and decoded there,
+    gives the messages decoding the whole file gives: same index, bytes, heading, reports."""
+    for path in sorted((shared_data / "bufr").iterdir()):
+        data = path.read_bytes()
+        frames = pickle.loads(pickle.dumps(list(bufr.frames(data, path.name))))
+        one_by_one = [bufr.decode_frame(frame, path.name) for frame in frames]
+        assert one_by_one == list(bufr.decode(data, path.name)), path.name

@@ -240,7 +240,7 @@ def decode_frame(frame: Frame, filename: str = "") -> Message:
 def _decode_handle(handle: int, frame: Frame, where: str) -> Message:
     message = Message(index=frame.index, raw=frame.raw, codec=NAME, header=frame.header)
     try:
-        info = _section1(handle)
+        info = _section1(handle, frame.raw)
     except Exception as exc:
         return rejected(frame.index, frame.raw, NAME, f"{where}: section 1/3 unreadable "
                         f"({_error(exc)})", frame.header)
@@ -268,7 +268,49 @@ def _decode_handle(handle: int, frame: Frame, where: str) -> Message:
     return message
 
 
-def _section1(handle: int) -> _Section1:
+def _section1(handle: int, raw: bytes) -> _Section1:
+    """What sections 1 and 3 say: read from the bytes for editions 3 and 4 (ten ecCodes calls
+    cost as much as mapping a small message), else asked of ecCodes."""
+    return _sections_from_bytes(raw) or _sections_from_eccodes(handle)
+
+
+def _sections_from_bytes(raw: bytes) -> _Section1 | None:
+    """Sections 1 and 3 of an edition 3 or 4 message (WMO-No. 306 Vol I.2 layouts), or None
+    when the bytes do not hold them plainly (then ecCodes is asked and explains)."""
+    edition = raw[7]
+    if edition not in (3, 4) or len(raw) < 40:
+        return None
+    s1 = 8  # section 1 follows the 8 bytes of section 0; octet k of a section is at start + k - 1
+    size1 = int.from_bytes(raw[s1:s1 + 3], "big")
+    if edition == 3:
+        if size1 < 17:
+            return None
+        subcentre, centre = raw[s1 + 4], raw[s1 + 5]
+        optional, category, subcategory = raw[s1 + 7] & 0x80, raw[s1 + 8], None
+        master, local = raw[s1 + 10], raw[s1 + 11]
+    else:
+        if size1 < 22:
+            return None
+        centre = int.from_bytes(raw[s1 + 4:s1 + 6], "big")
+        subcentre = int.from_bytes(raw[s1 + 6:s1 + 8], "big")
+        optional, category, subcategory = raw[s1 + 9] & 0x80, raw[s1 + 10], raw[s1 + 11]
+        master, local = raw[s1 + 13], raw[s1 + 14]
+    s3 = s1 + size1
+    if optional:
+        s3 += int.from_bytes(raw[s3:s3 + 3], "big")
+    size3 = int.from_bytes(raw[s3:s3 + 3], "big")
+    if size3 < 9 or s3 + size3 > len(raw) - 4:
+        return None
+    body = raw[s3 + 7:s3 + size3]  # descriptors, 2 octets each: F (2 bits) X (6) Y (8)
+    descriptors = tuple((f >> 6) * 100000 + (f & 0x3F) * 1000 + y
+                        for f, y in zip(body[0::2], body[1::2], strict=False))
+    return _Section1(edition=edition, centre=centre, subcentre=subcentre, category=category,
+                     subcategory=subcategory, master=master, local=local,
+                     subsets=int.from_bytes(raw[s3 + 4:s3 + 6], "big"),
+                     compressed=bool(raw[s3 + 6] & 0x40), descriptors=descriptors)
+
+
+def _sections_from_eccodes(handle: int) -> _Section1:
     def get(key: str) -> int:
         return int(eccodes.codes_get_long(handle, key))
 

@@ -10,9 +10,9 @@ its place in the data. Three steps:
    subset, with their ranks (``#3#timePeriod``) and descriptor codes. It comes from the ecCodes
    keys iterator, the only authority on the order, and it depends only on the template, the
    table versions and the replication factors. So layouts are cached under those: one for a
-   compressed or single-subset message, one per subset of an uncompressed message (keyed by
-   that subset's own factors), and the iterator (about 3 us a key) runs only for a shape not
-   seen before.
+   compressed or single-subset message (keyed by its expanded descriptors, one array read),
+   one per subset of an uncompressed message (keyed by that subset's own factors), and the
+   iterator (about 3 us a key) runs only for a shape not seen before.
 2. **Plan** (:func:`plan`): per subset, the candidate keys of every CMA element, each with the
    keys that qualify it.
 3. **Values** (:class:`Values`): each key read once (a scalar for a lone subset, an array over
@@ -153,13 +153,15 @@ def structure(handle: int, compressed: bool, subsets: int, shape: tuple) -> _Str
 
     ``shape`` is what fixes a layout besides the replication factors (template, table
     versions, centre). Compressed subsets, and a lone one, share one layout, keyed by the
-    message's factors. Uncompressed subsets are each expanded on their own: each layout is
+    message's expanded descriptors. Uncompressed subsets are each expanded on their own: each layout is
     keyed by that subset's factors (with ranks counted inside the subset), so a bulletin is
     scanned only when one of its subsets has a shape not seen before.
     """
-    kinds = tuple(key for key in _REPLICATION_KEYS if eccodes.codes_is_defined(handle, key))
     if compressed or subsets == 1:
-        signature = (shape, kinds, tuple(_replication(handle, key, "") for key in kinds))
+        # The expanded descriptors (replications applied) fix the keys: one array call, cheaper
+        # than asking which replication factors exist and reading them.
+        expanded = eccodes.codes_get_long_array(handle, "expandedDescriptors")
+        signature = (shape, expanded.tobytes())
         found = _SHARED.get(signature)
         if found is None:
             layout = _scan(handle, shape)
@@ -169,6 +171,7 @@ def structure(handle: int, compressed: bool, subsets: int, shape: tuple) -> _Str
             found = _Structure((shared_plan,), frozenset(shared_plan.wanted()))
             _remember(_SHARED, signature, found)
         return found
+    kinds = tuple(key for key in _REPLICATION_KEYS if eccodes.codes_is_defined(handle, key))
     signatures = [(shape, kinds, tuple(_replication(handle, key, f"/subsetNumber={number}/")
                                        for key in kinds))
                   for number in range(1, subsets + 1)]
