@@ -23,7 +23,7 @@ music_api = NinjaAPI(
     version="1.0.0",
     description="A 天擎/CIMISS MUSIC-compatible interface over the surface observations. "
                 "See docs/api.md.",
-    urls_namespace="music",
+    urls_namespace="dataservice:music",  # mounted by dataservice/urls.py
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -32,7 +32,7 @@ provenance_api = NinjaAPI(
     version="1.0.0",
     description="The signed provenance record of every data response, and the public keys "
                 "that verify them. See docs/api.md.",
-    urls_namespace="provenance",
+    urls_namespace="dataservice:provenance",
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
