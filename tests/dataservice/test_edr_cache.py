@@ -83,3 +83,20 @@ def test_entry_of_an_older_data_version_is_not_served():
     store = cache.ResponseCache()
     store.put("k", cache.Entry("1.5", '"t"', b"old", "text/plain", 1.0))
     assert store.get("k", "1.6") is None
+
+
+def test_every_data_answer_is_stamped_with_provenance_even_from_the_cache(client):
+    from qixiang.dataservice.models import AccessLog
+
+    first = client.get(URL, PARAMS)
+    second = client.get(URL, PARAMS)
+    assert first.content == second.content
+    ids = {first["X-Qixiang-Data-Id"], second["X-Qixiang-Data-Id"]}
+    assert len(ids) == 2  # each download its own record
+    assert first["X-Qixiang-SHA256"] == second["X-Qixiang-SHA256"]
+    assert first["X-Qixiang-Provenance"].count(".") == 2  # compact JWS
+    rows = AccessLog.objects.filter(data_id__in=ids)
+    assert rows.count() == 2
+    assert {r.query for r in rows} == {f"{URL}?parameter-name=TEM"}
+    assert client.get(URL, PARAMS, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert AccessLog.objects.count() == 2  # a 304 carries no data: nothing logged

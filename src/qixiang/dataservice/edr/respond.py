@@ -101,9 +101,11 @@ def serve(request: HttpRequest, dataset: query.Dataset | None,
         regions = (access.regions_for(principal, dataset_id)
                    if access and dataset_id else None)
 
+        admitted = []
+
         def admit(cost: float) -> None:
             if access and dataset_id:
-                access.admit(principal, dataset_id, cost)
+                admitted.append(access.admit(principal, dataset_id, cost))
 
         key = cache_key(request, fmt, regions)
         version = cache.data_version.current()
@@ -117,8 +119,9 @@ def serve(request: HttpRequest, dataset: query.Dataset | None,
         entry = cache.responses.get(key, version)
         if entry is not None:
             admit(entry.cost)
-            return _with(HttpResponse(entry.body, content_type=entry.content_type),
-                         {**headers, **entry.headers})
+            response = _with(HttpResponse(entry.body, content_type=entry.content_type),
+                             {**headers, **entry.headers})
+            return _stamp(request, response, entry.body, dataset_id, admitted)
         result = produce(Context(request, dataset, fmt, regions, admit))
         if result.filename:
             headers["Content-Disposition"] = f'inline; filename="{result.filename}"'
@@ -128,15 +131,40 @@ def serve(request: HttpRequest, dataset: query.Dataset | None,
                 extra = {k: v for k, v in headers.items() if k == "Content-Disposition"}
                 cache.responses.put(key, cache.Entry(version, tag, body, result.content_type,
                                                      result.cost, extra))
-            return _with(HttpResponse(body, content_type=result.content_type), headers)
-        return _with(StreamingHttpResponse(result.body, content_type=result.content_type),
-                     headers)
+            response = _with(HttpResponse(body, content_type=result.content_type), headers)
+            return _stamp(request, response, body, dataset_id, admitted)
+        response = _with(StreamingHttpResponse(result.body, content_type=result.content_type),
+                         headers)
+        return _stamp(request, response, None, dataset_id, admitted)
     except EdrError as exc:
         return error_response(exc)
     except Exception as exc:
         if access and isinstance(exc, access.AccessDenied):
             return exc.response()
         raise
+
+
+def query_text(request: HttpRequest) -> str:
+    """The request as the provenance record names it: path and sorted parameters."""
+    items = sorted((k, v) for k, values in request.GET.lists() for v in values)
+    return f"{request.path}?{urlencode(items)}" if items else request.path
+
+
+def _stamp(request: HttpRequest, response: HttpResponse, body: bytes | None,
+           dataset_id: str | None, admitted: list) -> HttpResponse:
+    """Give a data response its data id, sha256 and signed provenance record, and log it
+    (:mod:`qixiang.dataservice.provenance`); a streamed body is signed when it ends."""
+    provenance = _optional("provenance")
+    if provenance is None or dataset_id is None or not admitted:
+        return response
+    query_ = query_text(request)
+    if body is None:
+        provenance.stamp_stream(response, dataset=dataset_id, query=query_,
+                                principal=admitted[-1])
+    else:
+        provenance.stamp(response, body, dataset=dataset_id, query=query_,
+                         principal=admitted[-1])
+    return response
 
 
 def _with(response: HttpResponse, headers: dict[str, str]) -> HttpResponse:
