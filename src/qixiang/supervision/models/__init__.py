@@ -58,6 +58,7 @@ from qixiang.supervision.models.inspections import (
     Measurement,
     MeasurementItem,
 )
+from qixiang.supervision.models.notifications import Notification, NotificationKind
 from qixiang.supervision.models.quality import DataQualityIssue, IssueSeverity, IssueStatus, Stage
 from qixiang.supervision.models.sharing import (
     Direction,
@@ -90,7 +91,8 @@ __all__ = [
     "InspectionKind", "InspectionReport", "InspectionStatus", "InspectionTask", "Inspector",
     "Instrument", "InstrumentKind", "IssueSeverity", "IssueStatus", "KeyUnit", "KeyUnitCategory",
     "LPSComponent", "LightningClass", "LimitKind", "Measurement", "MeasurementItem", "Membership",
-    "NoticeKind", "ObjectionStatus", "Partner", "PartnerKind", "PenaltyCase", "PersonalField",
+    "NoticeKind", "Notification", "NotificationKind", "ObjectionStatus", "Partner",
+    "PartnerKind", "PenaltyCase", "PersonalField",
     "Purpose", "Rectification", "RepairStatus", "RiskCode", "Severity", "Site", "Stage",
     "Subject", "SubjectKind", "TitleLevel", "VerificationResult",
 ]
