@@ -31,6 +31,11 @@ class Observation(models.Model):
     qc_flag = models.PositiveSmallIntegerField(
         _("QC flag"), choices=QCFlag.choices, default=QCFlag.NOT_CHECKED
     )
+    # Which checks flagged the value (bit qixiang.science.qc.bit(name) per check) and why, one
+    # "check: reason" line each; NULL for values stored before QC recorded them. Nullable so the
+    # column is added to a large table without rewriting it.
+    qc_checks = models.PositiveIntegerField(_("QC checks fired"), null=True, blank=True)
+    qc_reason = models.TextField(_("QC reasons"), null=True, blank=True)
     message = models.ForeignKey(
         "ingest.RawMessage", on_delete=models.PROTECT, related_name="+", db_constraint=False
     )

@@ -19,7 +19,7 @@ PostgreSQL. Call :func:`store_values` inside the batch's transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 from django.db import connection
@@ -28,10 +28,10 @@ from qixiang.observations import bulk
 
 TOLERANCE = 1e-6
 
-_STAGING = "qx_obs_in_v1"
+_STAGING = "qx_obs_in_v2"
 _COLUMNS = (("station_id", "text"), ("element", "text"), ("time", "time"), ("value", "float"),
-            ("qc_flag", "int"), ("message_id", "int"), ("received_at", "time"),
-            ("correction", "bool"))
+            ("qc_flag", "int"), ("qc_checks", "int"), ("qc_reason", "text"), ("message_id", "int"),
+            ("received_at", "time"), ("correction", "bool"))
 
 _OBS = "observations_observation"
 _SAME_KEY = 'o.station_id = i.station_id AND o.element = i.element AND o."time" = i."time"'
@@ -58,12 +58,14 @@ WHERE {_differs("o", "i")}
 """
 
 _UPSERT = f"""
-INSERT INTO {_OBS} (station_id, element, "time", value, qc_flag, message_id, received_at)
-SELECT station_id, element, "time", value, qc_flag, message_id, received_at
+INSERT INTO {_OBS}
+    (station_id, element, "time", value, qc_flag, qc_checks, qc_reason, message_id, received_at)
+SELECT station_id, element, "time", value, qc_flag, qc_checks, qc_reason, message_id, received_at
 FROM {_STAGING} WHERE true
 ON CONFLICT (station_id, element, "time") DO UPDATE SET
-    value = excluded.value, qc_flag = excluded.qc_flag,
-    message_id = excluded.message_id, received_at = excluded.received_at
+    value = excluded.value, qc_flag = excluded.qc_flag, qc_checks = excluded.qc_checks,
+    qc_reason = excluded.qc_reason, message_id = excluded.message_id,
+    received_at = excluded.received_at
 WHERE {_differs(_OBS, "excluded")}
 """
 
@@ -72,7 +74,10 @@ WHERE {_differs(_OBS, "excluded")}
 class ValueRows:
     """One batch of values to store, column by column, in message order.
 
-    ``qc_flags`` is filled by :func:`qixiang.observations.flags.assign` before storing.
+    ``lats``, ``lons`` and ``elevations`` are the positions the reports gave (None where they gave
+    none), for the position check. ``qc_flags``, ``qc_checks`` (bit mask of the checks that
+    fired) and ``qc_reasons`` ("check: reason" lines, "" for none) are filled by
+    :func:`qixiang.observations.flags.assign` before storing.
     """
 
     station_ids: list[str] = field(default_factory=list)
@@ -81,19 +86,37 @@ class ValueRows:
     values: list[float | None] = field(default_factory=list)
     message_ids: list[int] = field(default_factory=list)
     corrections: list[bool] = field(default_factory=list)
+    lats: list[float | None] = field(default_factory=list)
+    lons: list[float | None] = field(default_factory=list)
+    elevations: list[float | None] = field(default_factory=list)
     qc_flags: list[int] = field(default_factory=list)
+    qc_checks: list[int] = field(default_factory=list)
+    qc_reasons: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.values)
 
     def append(self, station_id: str, element: str, time: datetime, value: float | None,
-               message_id: int, correction: bool) -> None:
+               message_id: int, correction: bool, lat: float | None = None,
+               lon: float | None = None, elevation: float | None = None) -> None:
         self.station_ids.append(station_id)
         self.elements.append(element)
         self.times.append(time)
         self.values.append(value)
         self.message_ids.append(message_id)
         self.corrections.append(correction)
+        self.lats.append(lat)
+        self.lons.append(lon)
+        self.elevations.append(elevation)
+
+    def take(self, indices: list[int]) -> ValueRows:
+        """The rows at ``indices``, in that order, with their QC columns where assigned."""
+        out = ValueRows()
+        for column in fields(ValueRows):
+            values = getattr(self, column.name)
+            if len(values) == len(self):
+                setattr(out, column.name, [values[k] for k in indices])
+        return out
 
 
 @dataclass(slots=True)
@@ -112,6 +135,8 @@ def store_values(rows: ValueRows, *, received_at: datetime, now: datetime) -> St
     """Upsert ``rows`` (flags already assigned), keeping replaced values as revisions."""
     if len(rows.qc_flags) != len(rows):
         raise ValueError("store_values: assign QC flags before storing")
+    checks = rows.qc_checks if len(rows.qc_checks) == len(rows) else [0] * len(rows)
+    reasons = rows.qc_reasons if len(rows.qc_reasons) == len(rows) else [""] * len(rows)
     outcome = StoreOutcome()
     if not len(rows):
         return outcome
@@ -120,7 +145,8 @@ def store_values(rows: ValueRows, *, received_at: datetime, now: datetime) -> St
     for indices in _passes(rows):
         staged = (
             (rows.station_ids[k], rows.elements[k], adapt(rows.times[k]), rows.values[k],
-             rows.qc_flags[k], rows.message_ids[k], received, rows.corrections[k])
+             rows.qc_flags[k], checks[k], reasons[k] or None, rows.message_ids[k], received,
+             rows.corrections[k])
             for k in indices
         )
         bulk.stage(connection, _STAGING, _COLUMNS, staged)
