@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "qixiang.observations",
     "qixiang.ingest",
     "qixiang.monitoring",
+    "qixiang.quality",
     "qixiang.dataservice",
     "qixiang.supervision",
     "qixiang",  # the package itself: base templates, shared static files and translations
@@ -142,6 +143,9 @@ QIXIANG_INGEST_TOPIC = os.environ.get("QIXIANG_INGEST_TOPIC", "qixiang/obs/#")
 QIXIANG_WATCH_DIR = os.environ.get("QIXIANG_WATCH_DIR", "")
 # Run the simulated demo network: "auto" runs it when no other source is configured.
 QIXIANG_DEMO = os.environ.get("QIXIANG_DEMO", "auto")
+# Quality control: a site TOML file merged over the packaged QC parameters
+# (science/qc/qc.toml and quality/platform.toml); empty: the packaged defaults.
+QIXIANG_QC_CONFIG = os.environ.get("QIXIANG_QC_CONFIG", "")
 # Optional boundary GeoJSON drawn on maps (none shipped: a map of China needs an approved map).
 QIXIANG_BOUNDARY_GEOJSON = os.environ.get("QIXIANG_BOUNDARY_GEOJSON", "")
 # Lightning-protection supervision: Fernet keys for ID numbers at rest (comma-separated, newest
@@ -152,6 +156,9 @@ QIXIANG_SUPERVISION_PII_KEYS = os.environ.get("QIXIANG_SUPERVISION_PII_KEYS", ""
 QIXIANG_SUPERVISION_LOOKUP_KEY = os.environ.get("QIXIANG_SUPERVISION_LOOKUP_KEY", "")
 QIXIANG_SUPERVISION_QR_KEYS = os.environ.get("QIXIANG_SUPERVISION_QR_KEYS", "")
 QIXIANG_SUPERVISION_QR_DAYS = int(os.environ.get("QIXIANG_SUPERVISION_QR_DAYS", "1095"))
+# How often `qixiang run` sweeps supervision deadlines (overdue, escalation, reminders), seconds.
+QIXIANG_SUPERVISION_SWEEP_SECONDS = float(
+    os.environ.get("QIXIANG_SUPERVISION_SWEEP_SECONDS", "3600"))
 # Uploaded files (inspection photos, reports, hazard evidence), stored under their sha256.
 MEDIA_ROOT = VAR_DIR / "media"
 # Data service: datasets anyone may read without a key (comma-separated ids; empty: none).

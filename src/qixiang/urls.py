@@ -18,6 +18,7 @@ urlpatterns = [
     path("ingest/", include("qixiang.ingest.urls")),
     path("stations/", include("qixiang.stations.urls")),
     path("observations/", include("qixiang.observations.urls")),
+    path("quality/", include("qixiang.quality.urls")),
     path("supervision/", include("qixiang.supervision.urls")),
     # Before the data service: its ninja API at the root answers "/" (api-root) otherwise.
     path("", include("qixiang.monitoring.urls")),  # / (operations dashboard), /metrics

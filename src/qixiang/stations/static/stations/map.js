@@ -164,5 +164,7 @@
     await refresh();
     setInterval(refresh, 60000);
   }
+  // Shared with other maps of stations (the quality page): the frame, the graticule, the blank map.
+  q.stationMapFrame = { extent: extent, graticule: graticule, aspectScale: ASPECT_SCALE, blank: BLANK };
   document.addEventListener("DOMContentLoaded", start);
 })();

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    """Quality control in the ingest flow, quality indicators and the review of flagged values."""
+
+    name = "qixiang.quality"
+    verbose_name = _("Quality control")
+
+    def ready(self) -> None:
+        from qixiang.quality import summary  # noqa: F401  (connects its signal receivers)
