@@ -159,6 +159,9 @@ QIXIANG_SUPERVISION_QR_DAYS = int(os.environ.get("QIXIANG_SUPERVISION_QR_DAYS", 
 # How often `qixiang run` sweeps supervision deadlines (overdue, escalation, reminders), seconds.
 QIXIANG_SUPERVISION_SWEEP_SECONDS = float(
     os.environ.get("QIXIANG_SUPERVISION_SWEEP_SECONDS", "3600"))
+# How often `qixiang run` sweeps supervision deadlines (overdue, escalation, reminders), seconds.
+QIXIANG_SUPERVISION_SWEEP_SECONDS = float(
+    os.environ.get("QIXIANG_SUPERVISION_SWEEP_SECONDS", "3600"))
 # Uploaded files (inspection photos, reports, hazard evidence), stored under their sha256.
 MEDIA_ROOT = VAR_DIR / "media"
 # Data service: datasets anyone may read without a key (comma-separated ids; empty: none).

@@ -2,9 +2,10 @@
 
 It lives in the package-level app rather than in one of the apps because it wires all of them:
 it applies migrations, creates the first administrator (and the demo users and stations when the
-demo network is on), starts the message bus, the ingest subscription, the watched folder and the
-demo publisher, and serves the ASGI application with uvicorn in the same process (the in-process
-bus only reaches subscribers of its own process). Ctrl-C or SIGTERM stops the server, then the
+demo network is on), starts the message bus, the ingest subscription, the watched folder, the
+demo publisher and the supervision deadline sweep (a thread, hourly by default), and serves the
+ASGI application with uvicorn in the same process (the in-process bus only reaches subscribers of
+its own process). Ctrl-C or SIGTERM stops the server, then the
 publisher, the folder watcher and the bus, which delivers what it had already accepted.
 """
 
@@ -133,6 +134,12 @@ class Command(BaseCommand):
                           % {"bus": settings.QIXIANG_BUS, "topic": settings.QIXIANG_INGEST_TOPIC})
         for watcher in channels.watchers:
             self.stdout.write(_("Watching %(dir)s") % {"dir": watcher.root})
+
+        from qixiang.supervision.sweep import PeriodicSweep
+
+        sweeper = PeriodicSweep(settings.QIXIANG_SUPERVISION_SWEEP_SECONDS)
+        sweeper.start()
+        services.add("supervision sweep", sweeper.stop)
 
         if demo:
             from qixiang.ingest.channels.demo import DemoPublisher, demo_dir
