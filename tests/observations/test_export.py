@@ -49,11 +49,11 @@ def test_csv_has_the_columns_units_flags_and_utc_times():
                   "2026-11-21T06:00:00Z", "--end", "2026-11-21T07:00:00Z")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows == [
-        ["station_id", "time", "element", "value", "unit", "qc_flag"],
-        ["54511", "2026-11-21T06:00:00Z", "RHU", "50.0", "%", "9"],
-        ["54511", "2026-11-21T07:00:00Z", "RHU", "", "%", "8"],
-        ["54511", "2026-11-21T06:00:00Z", "TEM", "10.0", "degC", "9"],
-        ["54511", "2026-11-21T07:00:00Z", "TEM", "11.0", "degC", "9"],
+        ["station_id", "time", "element", "value", "unit", "qc_flag", "qc_checks", "qc_reason"],
+        ["54511", "2026-11-21T06:00:00Z", "RHU", "50.0", "%", "9", "", ""],
+        ["54511", "2026-11-21T07:00:00Z", "RHU", "", "%", "8", "", ""],
+        ["54511", "2026-11-21T06:00:00Z", "TEM", "10.0", "degC", "9", "", ""],
+        ["54511", "2026-11-21T07:00:00Z", "TEM", "11.0", "degC", "9", "", ""],
     ]
 
 
@@ -70,7 +70,7 @@ def test_json_format_writes_null_for_a_missing_value(tmp_path):
            "--end", "2026-11-21T07:00Z", "--format", "json", "--output", str(target))
     assert json.loads(target.read_text()) == [
         {"station_id": "54511", "time": "2026-11-21T07:00:00Z", "element": "RHU",
-         "value": None, "unit": "%", "qc_flag": 8}]
+         "value": None, "unit": "%", "qc_flag": 8, "qc_checks": [], "qc_reason": ""}]
 
 
 def test_only_the_stations_asked_for_are_exported():

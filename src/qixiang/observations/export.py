@@ -1,6 +1,9 @@
-"""Stored observations as CSV or JSON rows: station_id, time, element, value, unit, qc_flag.
+"""Stored observations as CSV or JSON rows: station_id, time, element, value, unit, qc_flag,
+then qc_checks and qc_reason.
 
-Times are RFC 3339 in UTC (``2026-11-21T06:00:00Z``), units the canonical unit of the element
+The first six columns are the documented exchange columns; ``qc_checks`` names the QC checks
+that flagged the value (comma-separated in CSV, a list in JSON) and ``qc_reason`` says why
+(one "check: reason" per check, joined by " | " in CSV). Times are RFC 3339 in UTC (``2026-11-21T06:00:00Z``), units the canonical unit of the element
 (:mod:`qixiang.science.elements`), a missing value empty in CSV and ``null`` in JSON. Rows are
 streamed in (station, element, time) order, so an export of years of data stays small in memory.
 """
@@ -14,9 +17,9 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from qixiang.observations.models import Observation
-from qixiang.science import elements
+from qixiang.science import elements, qc
 
-COLUMNS = ("station_id", "time", "element", "value", "unit", "qc_flag")
+COLUMNS = ("station_id", "time", "element", "value", "unit", "qc_flag", "qc_checks", "qc_reason")
 FORMATS = ("csv", "json")
 
 
@@ -33,11 +36,19 @@ def rows(station_ids: Iterable[str], element_codes: Iterable[str], start: dateti
              .filter(station_id__in=list(station_ids), element__in=list(element_codes),
                      time__gte=start, time__lte=end)
              .order_by("station_id", "element", "time")
-             .values_list("station_id", "time", "element", "value", "qc_flag"))
-    for station_id, time, element, value, qc_flag in found.iterator(chunk_size=5000):
+             .values_list("station_id", "time", "element", "value", "qc_flag", "qc_checks",
+                          "qc_reason"))
+    for station_id, time, element, value, qc_flag, checks, reason in found.iterator(
+            chunk_size=5000):
         yield {"station_id": station_id, "time": rfc3339(time), "element": element,
                "value": value, "unit": elements.get(element).unit if element in elements.BY_CODE
-               else "", "qc_flag": qc_flag}
+               else "", "qc_flag": qc_flag, "qc_checks": check_names(checks),
+               "qc_reason": reason or ""}
+
+
+def check_names(mask: int | None) -> list[str]:
+    """The QC checks whose bits are set in ``mask`` (bits fixed by the QC registry's order)."""
+    return [name for name in qc.names() if (mask or 0) & qc.bit(name)]
 
 
 def write(records: Iterable[dict], out: TextIO, fmt: str = "csv") -> int:
@@ -51,7 +62,8 @@ def write(records: Iterable[dict], out: TextIO, fmt: str = "csv") -> int:
         for r in records:
             writer.writerow([r["station_id"], r["time"], r["element"],
                              "" if r["value"] is None else repr(r["value"]), r["unit"],
-                             r["qc_flag"]])
+                             r["qc_flag"], ",".join(r["qc_checks"]),
+                             r["qc_reason"].replace("\n", " | ")])
             count += 1
         return count
     out.write("[")

@@ -29,6 +29,8 @@ class ElementSeries:
     label_zh: str
     label_en: str
     points: list[tuple[datetime, float | None, int]] = field(default_factory=list)
+    # (time, check bit mask, reasons) of the values some QC check flagged
+    flagged: list[tuple[datetime, int, str]] = field(default_factory=list)
 
 
 def rfc3339(moment: datetime) -> str:
@@ -75,7 +77,8 @@ def period(start: datetime | None, end: datetime | None,
 
 def station_series(station_id: str, codes: list[str], start: datetime,
                    end: datetime) -> dict[str, ElementSeries]:
-    """Each element's points ``(time, value, qc_flag)`` in ``[start, end]``, oldest first."""
+    """Each element's points ``(time, value, qc_flag)`` in ``[start, end]``, oldest first, and
+    the checks and reasons of the flagged ones."""
     result: dict[str, ElementSeries] = {}
     for code in codes:
         element = vocabulary.get(code)
@@ -84,10 +87,12 @@ def station_series(station_id: str, codes: list[str], start: datetime,
         Observation.objects.filter(station_id=station_id, element__in=codes,
                                    time__gte=start, time__lte=end)
         .order_by("element", "time")
-        .values_list("element", "time", "value", "qc_flag")
+        .values_list("element", "time", "value", "qc_flag", "qc_checks", "qc_reason")
     )
-    for code, moment, value, flag in rows.iterator(chunk_size=5000):
+    for code, moment, value, flag, checks, reason in rows.iterator(chunk_size=5000):
         result[code].points.append((moment, value, flag))
+        if checks or reason:
+            result[code].flagged.append((moment, checks or 0, reason or ""))
     return result
 
 

@@ -1,7 +1,8 @@
 """``qixiang export --station ID --element CODE --start T --end T [--format csv|json] [--output FILE]``.
 
 Writes stored observations with the columns station_id, time, element, value, unit, qc_flag
-(time RFC 3339 UTC, unit the element's canonical unit). ``--station`` and ``--element`` may be
+(time RFC 3339 UTC, unit the element's canonical unit), then qc_checks (the QC checks that flagged
+the value) and qc_reason (why). ``--station`` and ``--element`` may be
 repeated or comma-separated; a station may be named by CMA id, WMO index or WIGOS id.
 """
 
