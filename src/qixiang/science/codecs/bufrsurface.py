@@ -15,9 +15,10 @@ its place in the data. Three steps:
    iterator (about 3 us a key) runs only for a shape not seen before.
 2. **Plan** (:func:`plan`): per subset, the candidate keys of every CMA element, each with the
    keys that qualify it.
-3. **Values** (:class:`Values`): each key read once (a scalar for a lone subset, an array over
-   all subsets otherwise), then the rules pick, per subset, the candidate that holds the
-   element.
+3. **Values** (:class:`Values`): each key read once (for a lone subset, all numbers in one
+   ``numericValues`` array read where the layout says where each key sits in it, else one
+   scalar each; an array over all subsets otherwise), then the rules pick, per subset, the
+   candidate that holds the element.
 """
 
 from __future__ import annotations
@@ -132,6 +133,10 @@ class _Structure:
 
     plans: tuple[_Plan, ...]
     wanted: frozenset[Key]  # every key the plans read
+    # Lone subset: where each wanted number sits in ecCodes' ``numericValues`` (one value per
+    # data key, in key order), and that array's length; None when it is not laid out so.
+    positions: dict[Key, int] | None = None
+    values_size: int = 0
 
     def plan_of(self, subset: int) -> _Plan:
         return self.plans[subset] if len(self.plans) > 1 else self.plans[0]
@@ -164,11 +169,14 @@ def structure(handle: int, compressed: bool, subsets: int, shape: tuple) -> _Str
         signature = (shape, expanded.tobytes())
         found = _SHARED.get(signature)
         if found is None:
-            layout = _scan(handle, shape)
+            layout, keys = _scan(handle, shape)
             if len(layout) != 1:
                 raise ValueError(f"expected one data layout, ecCodes listed {len(layout)}")
             shared_plan = plan(layout[0])
-            found = _Structure((shared_plan,), frozenset(shared_plan.wanted()))
+            wanted = frozenset(shared_plan.wanted())
+            found = _Structure((shared_plan,), wanted)
+            if subsets == 1:
+                found = _with_positions(handle, found, keys)
             _remember(_SHARED, signature, found)
         return found
     kinds = tuple(key for key in _REPLICATION_KEYS if eccodes.codes_is_defined(handle, key))
@@ -177,7 +185,7 @@ def structure(handle: int, compressed: bool, subsets: int, shape: tuple) -> _Str
                   for number in range(1, subsets + 1)]
     layouts = [_SUBSETS.get(signature) for signature in signatures]
     if any(layout is None for layout in layouts):
-        scanned = _scan(handle, shape)
+        scanned, _keys = _scan(handle, shape)
         if len(scanned) != subsets:
             raise ValueError(f"section 3 declares {subsets} subsets, ecCodes listed "
                              f"{len(scanned)}")
@@ -217,15 +225,17 @@ def _ranked_globally(subsets: list[list[_Occurrence]]) -> Iterable[list[_Occurre
 _CODES: dict[tuple, tuple[int, ...]] = {}  # (shape, names of a subset) -> their codes
 
 
-def _scan(handle: int, shape: tuple) -> Layout:
+def _scan(handle: int, shape: tuple) -> tuple[Layout, list[Key]]:
     """Walk the ecCodes keys; ``subsetNumber`` opens each subset of an uncompressed message.
 
-    Names that several descriptors share (``timePeriod`` in h or min...) need their code, one
-    ecCodes call each; subsets with the same sequence of names have the same codes, so they
-    are asked once per distinct sequence.
+    Returns the layout and every data key in order (wanted or not). Names that several
+    descriptors share (``timePeriod`` in h or min...) need their code, one ecCodes call each;
+    subsets with the same sequence of names have the same codes, so they are asked once per
+    distinct sequence.
     """
     subsets: list[list[tuple[str, int]]] = []
     current: list[tuple[str, int]] | None = None
+    keys: list[Key] = []
     iterator = eccodes.codes_bufr_keys_iterator_new(handle)
     try:
         while eccodes.codes_bufr_keys_iterator_next(iterator):
@@ -237,6 +247,7 @@ def _scan(handle: int, shape: tuple) -> Layout:
             if not key.startswith("#") or "->" in key:
                 continue
             _, rank, name = key.split("#", 2)
+            keys.append((name, int(rank)))
             if name in _WANTED:
                 if current is None:
                     current = []
@@ -244,7 +255,54 @@ def _scan(handle: int, shape: tuple) -> Layout:
                 current.append((name, int(rank)))
     finally:
         eccodes.codes_bufr_keys_iterator_delete(iterator)
-    return [_with_codes(handle, shape, occurrences) for occurrences in subsets]
+    return [_with_codes(handle, shape, occurrences) for occurrences in subsets], keys
+
+
+def _with_positions(handle: int, found: _Structure, keys: list[Key]) -> _Structure:
+    """``found`` with each wanted number's place in ``numericValues``, else unchanged (numbers
+    are then read key by key).
+
+    That array holds one value per data key in key order, or, where operators such as
+    ``222000`` add entries, one per expanded descriptor; there the keys are matched to the
+    descriptors by their codes. Either way every wanted number read from the array must equal
+    its own key's value, or the places are not used.
+    """
+    try:
+        numbers = eccodes.codes_get_double_array(handle, "numericValues")
+        if len(numbers) == len(keys):
+            where = {key: k for k, key in enumerate(keys)}
+        else:
+            where = _aligned(handle, keys, len(numbers))
+        positions = {}
+        for name, rank in found.wanted:
+            if name in _STRINGS:
+                continue
+            k = where.get((name, rank))
+            if k is None or numbers[k] != eccodes.codes_get_double(handle, f"#{rank}#{name}"):
+                return found
+            positions[(name, rank)] = k
+    except eccodes.CodesInternalError:
+        return found
+    return _Structure(found.plans, found.wanted, positions, len(numbers))
+
+
+def _aligned(handle: int, keys: list[Key], size: int) -> dict[Key, int]:
+    """Each key's place among the expanded descriptors (empty when they do not number
+    ``size``): the next descriptor with the key's code."""
+    expanded = eccodes.codes_get_long_array(handle, "expandedDescriptors").tolist()
+    if len(expanded) != size:
+        return {}
+    where: dict[Key, int] = {}
+    k = 0
+    for name, rank in keys:
+        code = int(eccodes.codes_get_string(handle, f"#{rank}#{name}->code"))
+        while k < size and expanded[k] != code:
+            k += 1
+        if k == size:
+            return {}
+        where[(name, rank)] = k
+        k += 1
+    return where
 
 
 def _with_codes(handle: int, shape: tuple, occurrences: list[tuple[str, int]]
@@ -318,17 +376,24 @@ def plan(occurrences: list[_Occurrence]) -> _Plan:
 class Values:
     """The values of the wanted keys, each read once: ``get(key, subset)`` -> float or str.
 
-    One subset: each key is one scalar call, made when the rules first ask for it (a rule that
+    One subset: the numbers in one ``numericValues`` call where the structure knows their
+    places, else each key one scalar call, made when the rules first ask for it (a rule that
     has found its value asks no further). Compressed: one array call per ranked key holds all
     subsets (one element when all are equal). Uncompressed: one array call per name holds every
     rank of every subset, in order.
     """
 
-    def __init__(self, handle: int, compressed: bool, subsets: int, keys: Iterable[Key]):
+    def __init__(self, handle: int, compressed: bool, subsets: int, keys: Iterable[Key],
+                 positions: dict[Key, int] | None = None, values_size: int = 0):
         self.handle = handle
         self.mode = "scalar" if subsets == 1 else "ranked" if compressed else "named"
         self.data: dict = {}
-        if self.mode == "ranked":
+        if self.mode == "scalar" and positions:
+            numbers = eccodes.codes_get_double_array(handle, "numericValues")
+            if len(numbers) == values_size:  # as laid out (the layout is keyed by the template)
+                numbers = numbers.tolist()
+                self.data = {key: numbers[k] for key, k in positions.items()}
+        elif self.mode == "ranked":
             for name, rank in keys:
                 self.data[(name, rank)] = _array(handle, f"#{rank}#{name}", name)
         elif self.mode == "named":
@@ -383,7 +448,8 @@ def reports(handle: int, compressed: bool, subsets: int, shape: tuple
             ) -> tuple[list[Report], list[str], int]:
     """The reports of every subset; the problems of subsets that gave none; how many undecoded."""
     plans = structure(handle, compressed, subsets, shape)
-    values = Values(handle, compressed, subsets, plans.wanted)
+    values = Values(handle, compressed, subsets, plans.wanted, plans.positions,
+                    plans.values_size)
     found: list[Report] = []
     problems: list[str] = []
     undecoded = 0
