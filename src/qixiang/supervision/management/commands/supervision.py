@@ -1,5 +1,8 @@
 """``qixiang supervision import KIND FILE...``: load registries from CSV or Excel files.
 
+``qixiang supervision quality [--rule NAME]``: run the data quality rules (open what they find,
+close what they no longer find; idempotent) and print what each rule did.
+
 KIND is one of subjects, keyunits, sites, agencies, inspectors, instruments. For each file it
 prints how many rows were read, created, updated, accepted into review and rejected, then each
 rejected row's line, field and reason (also written to ``FILE.rejected.csv``). Bad rows never
@@ -28,8 +31,30 @@ class Command(BaseCommand):
         imp.add_argument("kind", choices=list(kinds.KINDS), metavar="KIND",
                          help=", ".join(kinds.KINDS))
         imp.add_argument("files", nargs="+", metavar="FILE", help=_("CSV or .xlsx file(s)"))
+        qual = actions.add_parser(
+            "quality", help=_("Run the data quality rules."),
+            description=_("Open an issue for each problem found, close issues no longer found; "
+                          "running it twice changes nothing the second time."))
+        qual.add_argument("--rule", action="append", dest="rules", metavar="NAME",
+                          help=_("run only this rule (repeatable)"))
 
     def handle(self, *args, action: str, **options) -> None:
+        getattr(self, f"handle_{action}")(**options)
+
+    def handle_quality(self, rules: list[str] | None = None, **options) -> None:
+        from qixiang.supervision.quality import runner
+
+        try:
+            outcomes = runner.run(rules)
+        except KeyError as exc:
+            raise CommandError(exc.args[0]) from exc
+        for o in outcomes:
+            self.stdout.write(_("%(rule)s: found %(found)d, opened %(opened)d, still open "
+                                "%(kept)d, closed %(closed)d")
+                              % {"rule": o.rule, "found": o.found, "opened": o.opened,
+                                 "kept": o.kept, "closed": o.closed})
+
+    def handle_import(self, **options) -> None:
         failed = []
         for path in options["files"]:
             try:
