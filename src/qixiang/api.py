@@ -11,11 +11,13 @@ def _mount() -> None:
     from qixiang.observations.api import router as observations_router
     from qixiang.quality.api import router as quality_router
     from qixiang.stations.api import router as stations_router
+    from qixiang.supervision.api import router as supervision_router
 
     api.add_router("/ingest", ingest_router)
     api.add_router("/stations", stations_router)
     api.add_router("/observations", observations_router)
     api.add_router("/monitoring", monitoring_router)
+    api.add_router("/supervision", supervision_router)
     api.add_router("/quality", quality_router)
 
 

@@ -38,6 +38,7 @@ class CreditSource(models.TextChoices):
     QUALITY_ASSESSMENT = "quality_assessment", _("quality assessment")
     SYSTEM = "system", _("computed by the platform")
     MANUAL = "manual", _("entered by a regulator")
+    PARTNER = "partner", _("shared by a partner platform")
 
 
 class ObjectionStatus(models.TextChoices):

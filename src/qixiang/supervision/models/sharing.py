@@ -3,8 +3,10 @@
 A :class:`Partner` is another platform (emergency management, housing, market regulation, fire,
 the national lightning platform) with the record types and region it may pull or push; it
 authenticates as its own user (``Partner.user``) with that user's API keys. Every record
-exchanged is an :class:`ExchangeRecord` keyed by the partner's exchange id, so receiving the
-same record twice changes nothing (idempotent imports) and every shared record can be traced.
+exchanged is an :class:`ExchangeRecord` keyed by the partner's exchange id and the sha256 of its
+content, so receiving the same version twice changes nothing (idempotent imports), each version
+sent or received is kept once, and every shared record can be traced
+(:mod:`qixiang.supervision.exchange`).
 """
 
 from __future__ import annotations
@@ -39,8 +41,13 @@ class Partner(Timestamped):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                 blank=True, related_name="supervision_partner",
                                 verbose_name=_("API user"))
-    record_types = models.JSONField(_("record types shared"), default=list, blank=True)
+    record_types = models.JSONField(
+        _("record types shared"), default=list, blank=True,
+        help_text=_("Kinds of record the partner may pull, e.g. [\"subjects\", \"sites\"]."))
     may_push = models.BooleanField(_("may push records"), default=False)
+    push_types = models.JSONField(
+        _("record types received"), default=list, blank=True,
+        help_text=_("Kinds of record the partner may push (with 'may push records' on)."))
     endpoint = models.URLField(_("endpoint"), blank=True, default="")
     active = models.BooleanField(_("active"), default=True)
 
@@ -93,8 +100,10 @@ class ExchangeRecord(models.Model):
         verbose_name_plural = _("exchange records")
         ordering = ["-exchanged_at"]
         constraints = [models.UniqueConstraint(
-            fields=["partner", "direction", "record_type", "exchange_id"],
-            name="supervision_exchange_once")]
+            fields=["partner", "direction", "record_type", "exchange_id", "payload_sha256"],
+            name="supervision_exchange_version_once")]
+        indexes = [models.Index(fields=["partner", "direction", "record_type", "exchange_id"],
+                                name="supervision_exchange_lookup")]
 
     def __str__(self) -> str:
         return f"{self.partner} {self.direction} {self.record_type} {self.exchange_id}"

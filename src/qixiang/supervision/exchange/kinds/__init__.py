@@ -1,0 +1,1 @@
+"""One module per exchanged record kind (contract: :mod:`..interface`)."""
