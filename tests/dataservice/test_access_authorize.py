@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
 from qixiang.accounts.apikeys import create_api_key, revoke
 from qixiang.accounts.models import Role, User
@@ -15,6 +16,20 @@ from tests.dataservice.conftest import make_data_user
 
 pytestmark = pytest.mark.django_db
 HOURLY, MINUTE = "surface-obs-hourly", "surface-obs-minute"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are read in English here (Chinese is the default, pinned below)."""
+    with translation.override("en"):
+        yield
+
+
+def test_refusals_are_chinese_by_default(data_user):
+    _user, key = data_user
+    with translation.override("zh-hans"), pytest.raises(access.NotAuthenticated) as caught:
+        access.authorize(get(key + "x"), HOURLY, 1)
+    assert caught.value.message == "API 密钥无效或已吊销。"
 
 
 def get(key: str | None = None, header: str = "bearer", ip: str = "10.0.0.7"):
@@ -162,9 +177,11 @@ def test_usage_spent_by_other_processes_counts_after_a_sync(settings):
     Tier.objects.filter(code="standard").update(daily_quota=10)
     user, key = make_data_user()
     access.authorize(get(key), HOURLY, 4)
-    DailyUsage.objects.filter(principal=f"user:{user.pk}").update(cost=9)  # another worker
+    DailyUsage.objects.update_or_create(  # another worker flushed what it spent
+        principal=f"user:{user.pk}", day=quotas.beijing_day(), defaults={"cost": 5})
     with pytest.raises(access.Throttled):
-        access.authorize(get(key), HOURLY, 4)
+        access.authorize(get(key), HOURLY, 4)  # 5 + 4 (ours) + 4 > 10
+    assert DailyUsage.objects.get(principal=f"user:{user.pk}").cost == 9
 
 
 @pytest.mark.parametrize(("stations", "elements", "days", "calls"), [

@@ -33,9 +33,17 @@ def credential(settings):
     return row, secret
 
 
-def call(client, params):
-    answer = client.get("/music-ws/api", params, HTTP_HOST="localhost")
+def call(client, params, language: str = "en"):
+    answer = client.get("/music-ws/api", params, HTTP_HOST="localhost",
+                        HTTP_ACCEPT_LANGUAGE=language)
     return answer, answer.json()
+
+
+def test_messages_are_chinese_by_default(client, credential):
+    row, secret = credential
+    _answer, document = call(client, signing.signed_params(PARAMS, row.user_id, secret + "x"),
+                             language="")
+    assert document["returnMessage"].startswith("签名不符")
 
 
 def test_a_signed_request_is_answered(client, credential):

@@ -30,16 +30,19 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qixiang.accounts.apikeys import user_for_key
-from qixiang.accounts.models import Role, User
+from qixiang.accounts.apikeys import LAST_USED_RESOLUTION, hash_key
+from qixiang.accounts.models import ApiKey, Role, User, region_prefix
 from qixiang.accounts.scoping import region_prefix_of
 from qixiang.dataservice import quotas
-from qixiang.dataservice.models import ALL_DATASETS, AccessGrant, Tier
+from qixiang.dataservice.models import ALL_DATASETS, AccessGrant, Tier, split_list
 
 INTERNAL_ROLES = (Role.ADMINISTRATOR, Role.OPERATOR, Role.FORECASTER)
 PUBLIC_TIER, INTERNAL_TIER, DEFAULT_TIER = "public", "internal", "standard"
@@ -135,10 +138,17 @@ def tier_row(code: str) -> Tier:
     return row
 
 
+def _one(sql: str, params: list) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def tier_limits(code: str) -> Limits:
-    tier = Tier.objects.filter(code=code).first()
-    if tier is not None:
-        return Limits(tier.code, tier.daily_quota, tier.rate_per_minute)
+    row = _one(f"SELECT daily_quota, rate_per_minute FROM {Tier._meta.db_table} WHERE code = %s",
+               [code])
+    if row is not None:
+        return Limits(code, row[0], row[1])
     quota, rate = FALLBACK_TIERS.get(code, FALLBACK_TIERS[PUBLIC_TIER])
     return Limits(code, quota, rate)
 
@@ -153,9 +163,28 @@ def anonymous_principal(request: HttpRequest) -> Principal:
                      limits=tier_limits(PUBLIC_TIER), datasets=frozenset(), client_ip=ip)
 
 
-def principal_for_user(user: User, *, via: str, ip: str | None = None) -> Principal:
-    """The principal of an authenticated ``user``; raises :class:`AccessDenied` when they have
-    no approved access."""
+# The hot path reads a key, its user, grant and tier in one statement (no ORM query building:
+# this runs on every data request).
+_GRANT_COLUMNS = "g.status, g.datasets, g.regions, t.code, t.daily_quota, t.rate_per_minute"
+_GRANT_JOIN = (f"LEFT JOIN {AccessGrant._meta.db_table} g ON g.user_id = u.id "
+               f"LEFT JOIN {Tier._meta.db_table} t ON t.id = g.tier_id")
+# In the model's field order, as Model.from_db expects them.
+_USER_FIELDS = tuple(f.attname for f in User._meta.concrete_fields if f.attname in {
+    "id", "username", "is_active", "is_superuser", "role", "region_code"})
+_UNSET = object()
+
+
+def _grant_of(user_id: int) -> tuple | None:
+    row = _one(f"SELECT {_GRANT_COLUMNS} FROM {User._meta.db_table} u {_GRANT_JOIN} "
+               f"WHERE u.id = %s", [user_id])
+    return row if row is not None and row[0] is not None else None
+
+
+def principal_for_user(user: User, *, via: str, ip: str | None = None,
+                       grant: tuple | None | object = _UNSET) -> Principal:
+    """The principal of an authenticated ``user`` (``grant``: the row of
+    :data:`_GRANT_COLUMNS` when the caller already read it); raises :class:`AccessDenied`
+    for a disabled account."""
     if not user.is_active:
         raise NotAuthenticated(_("This account is disabled."))
     common = {"key": f"user:{user.pk}", "name": user.get_username(), "via": via,
@@ -164,20 +193,49 @@ def principal_for_user(user: User, *, via: str, ip: str | None = None) -> Princi
         prefix = region_prefix_of(user)
         return Principal(limits=tier_limits(INTERNAL_TIER), datasets=None,
                          regions=(prefix,) if prefix else (), **common)
-    grant = AccessGrant.objects.select_related("tier").filter(user=user).first()
-    if grant is None or grant.status != AccessGrant.Status.APPROVED:
+    if grant is _UNSET:
+        grant = _grant_of(user.pk)
+    if grant is None or grant[0] != AccessGrant.Status.APPROVED:
         refusal = (_("This account has not registered for the data service; register at "
                      "/portal/register.") if grant is None else
                    _("Data access for this account is %(status)s.")
-                   % {"status": grant.get_status_display()})
+                   % {"status": AccessGrant.Status(grant[0]).label})
         return Principal(limits=tier_limits(PUBLIC_TIER), datasets=frozenset(),
                          refusal=refusal, **common)
-    datasets = grant.dataset_list
-    regions = grant.region_prefixes or ((user.region_prefix,) if user.region_prefix else ())
+    _status, datasets_text, regions_text, tier, quota, rate = grant
+    datasets = split_list(datasets_text)
+    regions = (tuple(region_prefix(code) for code in split_list(regions_text))
+               or ((user.region_prefix,) if user.region_prefix else ()))
     return Principal(
-        limits=Limits(grant.tier.code, grant.tier.daily_quota, grant.tier.rate_per_minute),
+        limits=Limits(tier, quota, rate),
         datasets=None if ALL_DATASETS in datasets else frozenset(datasets), regions=regions,
         **common)
+
+
+def principal_for_key(key: str, ip: str | None = None) -> Principal:
+    """The principal owning the unrevoked API ``key`` (one query); raises
+    :class:`NotAuthenticated` otherwise. Notes when the key was last used (once a minute)."""
+    user_columns = ", ".join(f"u.{name}" for name in _USER_FIELDS)
+    row = _one(
+        f"SELECT k.id, k.last_used_at, {user_columns}, {_GRANT_COLUMNS} "
+        f"FROM {ApiKey._meta.db_table} k JOIN {User._meta.db_table} u ON u.id = k.user_id "
+        f"{_GRANT_JOIN} WHERE k.hashed_key = %s AND k.revoked = %s",
+        [hash_key(key.strip()), False])
+    if row is None:
+        raise NotAuthenticated(_("The API key is unknown or revoked."))
+    key_id, last_used = row[0], row[1]
+    user_values = row[2:2 + len(_USER_FIELDS)]
+    grant = row[2 + len(_USER_FIELDS):]
+    user = User.from_db("default", list(_USER_FIELDS), list(user_values))
+    if isinstance(last_used, str):  # SQLite through a raw cursor
+        last_used = datetime.fromisoformat(last_used)
+    if last_used is not None and timezone.is_naive(last_used):
+        last_used = timezone.make_aware(last_used, UTC)
+    now = timezone.now()
+    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key_id).update(last_used_at=now)
+    return principal_for_user(user, via="key", ip=ip,
+                              grant=grant if grant[0] is not None else None)
 
 
 def presented_key(request: HttpRequest) -> str | None:
@@ -199,10 +257,7 @@ def identify(request: HttpRequest) -> Principal:
     ip = client_ip(request)
     key = presented_key(request)
     if key is not None:
-        user = user_for_key(key)
-        if user is None:
-            raise NotAuthenticated(_("The API key is unknown or revoked."))
-        principal = principal_for_user(user, via="key", ip=ip)
+        principal = principal_for_key(key, ip)
     elif getattr(request, "user", None) is not None and request.user.is_authenticated:
         principal = principal_for_user(request.user, via="session", ip=ip)
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -16,9 +17,14 @@ from django.conf import settings
 
 def key_dir(*parts: str) -> Path:
     """``QIXIANG_KEY_DIR`` (or a folder inside it), created with mode 0700."""
-    root = Path(settings.QIXIANG_KEY_DIR)
-    path = root.joinpath(*parts)
-    for folder in (root, path):
+    return _made(str(settings.QIXIANG_KEY_DIR), parts)
+
+
+@cache
+def _made(root: str, parts: tuple[str, ...]) -> Path:
+    """Create the folder once per process (this runs on every signed response)."""
+    path = Path(root).joinpath(*parts)
+    for folder in (Path(root), path):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 

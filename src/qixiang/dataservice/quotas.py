@@ -24,8 +24,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection
 from django.utils.translation import gettext as _
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -162,16 +161,24 @@ class UsageMeter:
         return account
 
     def _sync(self, key: str, account: _Account) -> None:
+        """Add what this process spent since the last sync and read back the day's total
+        (one upsert statement, SQLite >= 3.35 and PostgreSQL)."""
         from qixiang.dataservice.models import DailyUsage
 
-        with transaction.atomic():
-            row, _created = DailyUsage.objects.get_or_create(principal=key, day=account.day)
+        table = DailyUsage._meta.db_table
+        with connection.cursor() as cursor:
             if account.pending_requests:
-                DailyUsage.objects.filter(pk=row.pk).update(
-                    cost=F("cost") + account.pending_cost,
-                    requests=F("requests") + account.pending_requests)
-                row.refresh_from_db(fields=["cost"])
-        account.total = row.cost
+                cursor.execute(
+                    f"INSERT INTO {table} (principal, day, cost, requests) "
+                    f"VALUES (%s, %s, %s, %s) ON CONFLICT (principal, day) DO UPDATE SET "
+                    f"cost = {table}.cost + excluded.cost, "
+                    f"requests = {table}.requests + excluded.requests RETURNING cost",
+                    [key, account.day, account.pending_cost, account.pending_requests])
+            else:
+                cursor.execute(f"SELECT cost FROM {table} WHERE principal = %s AND day = %s",
+                               [key, account.day])
+            row = cursor.fetchone()
+        account.total = row[0] if row else 0.0
         account.pending_cost, account.pending_requests = 0.0, 0
         account.synced_at = time.monotonic()
 
