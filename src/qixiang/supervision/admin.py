@@ -193,6 +193,24 @@ class AuditEntryAdmin(ScopedAdmin):
         return False
 
 
+@admin.register(m.Notification)
+class NotificationAdmin(ScopedAdmin):
+    """Notifications, read-only: administrators see all, anyone else only their own."""
+
+    list_display = ("created_at", "user", "kind", "hazard", "task", "read_at")
+    list_filter = ("kind",)
+    readonly_fields = ("user", "kind", "params", "hazard", "task", "read_at")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if scoping.actor_kind(request.user) == scoping.ADMIN:
+            return queryset
+        return queryset.filter(user=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+
 # The remaining models with the plain admin, scoped all the same.
 for _model in (m.LPSComponent, m.AgencyFiling, m.AnnualReport, m.FieldSession, m.FieldPhoto,
                m.Measurement, m.Rectification, m.HazardAttachment, m.CreditRating, m.Draw,

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qixiang.supervision import models as m
 from qixiang.supervision import notifications as news
@@ -53,9 +54,9 @@ class SweepReport:
             "uploads": self.upload_reminders, "errors": self.errors}
 
 
-def _escalate(hazard: m.Hazard, reason: str) -> bool:
+def _escalate(hazard: m.Hazard, reason, **params) -> bool:
     with translation.override(settings.LANGUAGE_CODE):  # stored text: the platform's language
-        reason = str(reason)
+        reason = str(reason) % params if params else str(reason)
     try:
         transition(hazard, "escalate", SYSTEM, reason=reason)
     except TransitionError as exc:  # changed meanwhile (a person or another sweep acted)
@@ -65,20 +66,27 @@ def _escalate(hazard: m.Hazard, reason: str) -> bool:
     return True
 
 
+def escalate_major(hazard: m.Hazard) -> bool:
+    """A major hazard goes to the bureau at once (spec §4.1), once."""
+    if hazard.escalated_at is not None or hazard.status not in ESCALATABLE:
+        return False
+    return _escalate(hazard, gettext_lazy("major hazard: escalated at once"))
+
+
 def escalate_due(today: dt.date) -> tuple[int, int]:
     """Escalate major hazards not yet escalated and general ones long overdue."""
     escalated = errors = 0
     majors = m.Hazard.objects.filter(severity=m.Severity.MAJOR, escalated_at__isnull=True,
                                      status__in=ESCALATABLE).select_related("site", "subject")
     for hazard in majors:
-        ok = _escalate(hazard, _("major hazard: escalated at once"))
+        ok = escalate_major(hazard)
         escalated, errors = escalated + ok, errors + (not ok)
     late = today - dt.timedelta(days=ESCALATE_AFTER_DAYS)
     for hazard in m.Hazard.objects.filter(status=m.HazardStatus.OVERDUE, deadline__lt=late,
                                           escalated_at__isnull=True).select_related("site",
                                                                                     "subject"):
         days = (today - hazard.deadline).days
-        ok = _escalate(hazard, _("overdue by %(days)d days") % {"days": days})
+        ok = _escalate(hazard, gettext_lazy("overdue by %(days)d days"), days=days)
         escalated, errors = escalated + ok, errors + (not ok)
     return escalated, errors
 

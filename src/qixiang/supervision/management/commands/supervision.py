@@ -3,6 +3,9 @@
 ``qixiang supervision quality [--rule NAME]``: run the data quality rules (open what they find,
 close what they no longer find; idempotent) and print what each rule did.
 
+``qixiang supervision sweep [--date DAY]``: mark passed hazard deadlines overdue, escalate, and
+send the reminders (:mod:`qixiang.supervision.sweep`); run it from cron, say hourly.
+
 KIND is one of subjects, keyunits, sites, agencies, inspectors, instruments. For each file it
 prints how many rows were read, created, updated, accepted into review and rejected, then each
 rejected row's line, field and reason (also written to ``FILE.rejected.csv``). Bad rows never
@@ -12,6 +15,7 @@ stop an import; the command fails only when a file cannot be read at all.
 from __future__ import annotations
 
 import argparse
+from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
@@ -37,6 +41,13 @@ class Command(BaseCommand):
                           "running it twice changes nothing the second time."))
         qual.add_argument("--rule", action="append", dest="rules", metavar="NAME",
                           help=_("run only this rule (repeatable)"))
+        swp = actions.add_parser(
+            "sweep", help=_("Mark passed deadlines overdue, escalate, send reminders."),
+            description=_("One pass over hazard and report deadlines; safe to run as often as "
+                          "wanted (cron, hourly)."))
+        swp.add_argument("--date", dest="day", type=date.fromisoformat, default=None,
+                         metavar="YYYY-MM-DD",
+                         help=_("sweep as on this day (Beijing time; default today)"))
 
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, f"handle_{action}")(**options)
@@ -53,6 +64,11 @@ class Command(BaseCommand):
                                 "%(kept)d, closed %(closed)d")
                               % {"rule": o.rule, "found": o.found, "opened": o.opened,
                                  "kept": o.kept, "closed": o.closed})
+
+    def handle_sweep(self, day: date | None = None, **options) -> None:
+        from qixiang.supervision.sweep import sweep
+
+        self.stdout.write(str(sweep(day)))
 
     def handle_import(self, **options) -> None:
         failed = []
