@@ -156,6 +156,9 @@ QIXIANG_SUPERVISION_PII_KEYS = os.environ.get("QIXIANG_SUPERVISION_PII_KEYS", ""
 QIXIANG_SUPERVISION_LOOKUP_KEY = os.environ.get("QIXIANG_SUPERVISION_LOOKUP_KEY", "")
 QIXIANG_SUPERVISION_QR_KEYS = os.environ.get("QIXIANG_SUPERVISION_QR_KEYS", "")
 QIXIANG_SUPERVISION_QR_DAYS = int(os.environ.get("QIXIANG_SUPERVISION_QR_DAYS", "1095"))
+# Font embedded in supervision PDFs (subject files): a .ttf/.otf/.ttc path, "path#index" for a face
+# of a collection; empty: the first CJK font found (Debian fonts-noto-cjk, fonts-wqy-*).
+QIXIANG_PDF_FONT = os.environ.get("QIXIANG_PDF_FONT", "")
 # How often `qixiang run` sweeps supervision deadlines (overdue, escalation, reminders), seconds.
 QIXIANG_SUPERVISION_SWEEP_SECONDS = float(
     os.environ.get("QIXIANG_SUPERVISION_SWEEP_SECONDS", "3600"))

@@ -4,6 +4,9 @@ from django.urls import path
 
 from qixiang.supervision import views
 from qixiang.supervision.views import dashboard, field, hazards, inspections
+from qixiang.supervision.views import exchange as exchange_views
+from qixiang.supervision.views import files as file_views
+from qixiang.supervision.views import quality as quality_views
 
 app_name = "supervision"
 urlpatterns = [
@@ -34,4 +37,10 @@ urlpatterns = [
     path("hazards/<int:pk>/", hazards.hazard_detail, name="hazard"),
     path("hazards/<int:pk>/do/<slug:action>/", hazards.hazard_step, name="hazard-step"),
     path("attachments/<int:pk>", hazards.attachment_file, name="attachment"),
+    path("subjects/", file_views.subject_list, name="subjects"),
+    path("subjects/<int:pk>/file", file_views.subject_file, name="subject-file"),
+    path("subjects/<int:pk>/file.pdf", file_views.subject_file_pdf, name="subject-file-pdf"),
+    path("quality/", quality_views.issue_list, name="quality"),
+    path("quality/<int:pk>/", quality_views.issue_action, name="quality-action"),
+    path("exchange/", exchange_views.exchange_list, name="exchange"),
 ]
