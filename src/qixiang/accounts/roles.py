@@ -27,9 +27,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Reads observations and products; drafts and edits warnings.
     Role.FORECASTER: ("stations.view_*", "observations.view_*", "products.view_*",
                       "warnings.view_*", "warnings.add_*", "warnings.change_*"),
-    # Reads what the data service offers.
+    # Reads what the data service offers; its own grants and usage are shown in the portal,
+    # not through model permissions (those would expose every user's access log).
     Role.DATA_USER: ("stations.view_station", "observations.view_observation",
-                     "products.view_*", "dataservice.view_*"),
+                     "products.view_*"),
     # Lightning-protection supervision, and the stations for context.
     Role.REGULATOR: ("stations.view_station", "supervision.*"),
 }
