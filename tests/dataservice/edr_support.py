@@ -55,3 +55,13 @@ def make_network() -> None:
 @pytest.fixture
 def network(public):
     make_network()
+
+
+def stored_flag(station_id: str, element: str, when: str) -> int:
+    """The QC flag the store holds for one value (what every format must pass on)."""
+    from datetime import datetime
+
+    from qixiang.observations.models import Observation
+
+    return Observation.objects.get(station_id=station_id, element=element,
+                                   time=datetime.fromisoformat(when)).qc_flag

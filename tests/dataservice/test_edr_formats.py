@@ -10,7 +10,7 @@ import orjson
 import pytest
 import xarray as xr
 
-from tests.dataservice.edr_support import HOURLY, network, public  # noqa: F401
+from tests.dataservice.edr_support import HOURLY, network, public, stored_flag  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("network")]
 
@@ -87,7 +87,8 @@ def test_geojson_gives_a_feature_per_station_and_time(client):
     assert first["geometry"] == {"type": "Point", "coordinates": [116.47, 39.8]}
     props = first["properties"]
     assert props["station_id"] == "54511" and props["datetime"] == "2026-11-21T06:00:00Z"
-    assert props["TEM"] == 10.0 and props["TEM_qc"] == 9 and props["PRE_1h"] == 0.0
+    assert props["TEM"] == 10.0 and props["PRE_1h"] == 0.0
+    assert props["TEM_qc"] == stored_flag("54511", "TEM", "2026-11-21T06:00:00Z")
 
 
 def test_csv_has_a_value_and_qc_column_per_parameter(client):

@@ -17,10 +17,11 @@ import pytest
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 HERE = Path(__file__).resolve().parent
-MODULES = ["test_edr_query.py"]
+MODULES = ["test_edr_query.py", "test_edr_queries.py", "test_edr_formats.py", "test_edr_errors.py",
+           "test_edr_cache.py"]
 
 
-def test_query_layer_passes_its_tests_on_postgresql(postgres_url):
+def test_query_layer_and_edr_pass_their_tests_on_postgresql(postgres_url):
     env = dict(os.environ, QIXIANG_DATABASE_URL=postgres_url)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from tests.dataservice.edr_support import HOURLY, MINUTE, network, public  # noqa: F401
+from tests.dataservice.edr_support import HOURLY, MINUTE, network, public, stored_flag  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("network")]
 
@@ -103,7 +103,8 @@ def test_items_give_each_station_with_its_newest_values(client):
 def test_item_by_id_is_one_feature(client):
     doc = get(client, f"{HOURLY}/items/54416", **{"parameter-name": "TEM"})
     assert doc["type"] == "Feature" and doc["id"] == "54416"
-    assert doc["properties"]["TEM"] == 35.0 and doc["properties"]["TEM_qc"] == 9
+    assert doc["properties"]["TEM"] == 35.0
+    assert doc["properties"]["TEM_qc"] == stored_flag("54416", "TEM", "2026-11-21T11:00:00Z")
 
 
 def test_region_scope_of_the_access_module_limits_the_stations(client, monkeypatch):
