@@ -48,7 +48,7 @@ def month_start(day: dt.date) -> dt.date:
 
 
 def _per_month(queryset, field: str, first: dt.date) -> dict[str, int]:
-    rows = (queryset.filter(**{f"{field}__date__gte": first})
+    rows = (queryset.filter(**{f"{field}__date__gte": first}).order_by()  # no ordering in GROUP BY
             .annotate(month=TruncMonth(field)).values("month").annotate(n=Count("pk")))
     return {row["month"].strftime("%Y-%m"): row["n"] for row in rows if row["month"]}
 
@@ -59,7 +59,7 @@ def hazard_chart(hazards, today: dt.date) -> dict:
     months = [add_months(first, i).strftime("%Y-%m") for i in range(MONTHS)]
     found = _per_month(hazards, "found_at", first)
     closed = _per_month(hazards.filter(closed_at__isnull=False), "closed_at", first)
-    by_state = dict(hazards.filter(status__in=OPEN).values_list("status")
+    by_state = dict(hazards.filter(status__in=OPEN).order_by().values_list("status")
                     .annotate(n=Count("pk")).values_list("status", "n"))
     labels = dict(H.choices)
     return {
@@ -125,7 +125,7 @@ def agency_home(request: HttpRequest) -> HttpResponse:
     agency = scoping.membership(user).agency
     tasks = scoping.tasks(user)
     soon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
-    by_status = dict(tasks.values_list("status").annotate(n=Count("pk"))
+    by_status = dict(tasks.order_by().values_list("status").annotate(n=Count("pk"))
                      .values_list("status", "n"))
     return render(request, "supervision/dashboard/agency.html", {
         "today": today, "agency": agency,
