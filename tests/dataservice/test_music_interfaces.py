@@ -59,7 +59,7 @@ def test_by_time_answers_the_documented_envelope_with_string_values(client):
     first = document["DS"][0]
     assert first == {"Station_Id_C": "54416", "Lat": "40.38", "Lon": "116.87", "Alti": "999999",
                      "Datetime": "2026-11-21 00:00:00", "Year": "2026", "Mon": "11",
-                     "Day": "21", "Hour": "0", "TEM": "-6.0", "Q_TEM": "9"}
+                     "Day": "21", "Hour": "0", "TEM": "-6.0", "Q_TEM": "0"}
 
 
 def test_several_times_and_time_range_brackets(client):

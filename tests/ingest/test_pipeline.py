@@ -31,7 +31,7 @@ def test_message_is_archived_and_its_values_stored():
     assert bytes(raw.payload) == message(1).raw
     assert (raw.report_count, raw.value_count) == (1, 2)
     tem = value("54511", "TEM")
-    assert (tem.value, tem.qc_flag, tem.message_id) == (12.3, QCFlag.NOT_CHECKED, raw.id)
+    assert (tem.value, tem.qc_flag, tem.message_id) == (12.3, QCFlag.CORRECT, raw.id)  # QC ran
 
 
 def test_identical_resend_is_a_duplicate_and_changes_nothing():
@@ -85,7 +85,7 @@ def test_missing_value_is_stored_with_flag_8():
     ingest_messages([message(1, values={"TEM": None, "RHU": 40.0})], origin="a", channel="file")
     tem = value("54511", "TEM")
     assert (tem.value, tem.qc_flag) == (None, QCFlag.MISSING)
-    assert value("54511", "RHU").qc_flag == QCFlag.NOT_CHECKED
+    assert value("54511", "RHU").qc_flag == QCFlag.CORRECT
 
 
 def test_missing_value_does_not_erase_a_stored_value_unless_a_correction_says_so():

@@ -142,7 +142,7 @@ def test_postgres_stores_exactly_what_sqlite_stores(pg_url, shared_data, tmp_pat
     assert rejected >= 1 and undecoded >= 1 and values > 0
     # The correction replaced the snow depth of 15108 and kept the old value as a revision.
     assert [(r[1], r[3]) for r in pg["revisions"] if r[0] == "15108"] == [("Snow_Depth", 13.0)]
-    assert "15108,2023-01-17T12:00:00Z,Snow_Depth,14.0,cm,9" in pg["export"]
+    assert "15108,2023-01-17T12:00:00Z,Snow_Depth,14.0,cm,0,," in pg["export"]
     assert "54511,2026-11-21T07:00:00Z,TEM,11.85" in pg["export"]
 
 

@@ -16,7 +16,9 @@ For every message: the sha256 of its raw bytes is looked up in the archive — f
 duplicate and nothing changes; otherwise it is archived with its status and reason (rejected and
 undecoded messages are the dead letters) and its values are stored, a changed value moving the
 old one to the revision history. Per input ``in = stored + duplicates + rejected + undecoded``.
-After each commit that stored values, ``observations_stored`` is sent.
+After each commit that stored values, ``observations_stored`` is sent. Each value's QC flag,
+fired checks and reasons are set through :mod:`qixiang.observations.flags` before the batch's
+transaction, so quality control reading earlier values does not hold the write lock.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qixiang.ingest import archive, decoding
+from qixiang.ingest.models import RawMessage
 from qixiang.observations import flags, store
 from qixiang.observations.signals import observations_stored
 from qixiang.science import elements
@@ -207,12 +210,12 @@ def _write(batch: list[_Item], result: IngestResult, *, channel: str,
     now = timezone.now()
     counts = archive.Counts(received=len(batch))
     reasons: list[str] = []
+    planned, planned_rows = _plan_values(unique)  # QC reads earlier values: not under the lock
     with transaction.atomic():
         ids = archive.archive([_archive_row(sha, o, m) for sha, (o, m) in unique.items()],
                               channel=channel, received_at=received_at, now=now)
         counts.duplicates = duplicates + len(unique) - len(ids)
-        rows = store.ValueRows()
-        table = resolver.table()
+        keep: list[int] = []
         reports = 0
         for sha256, (_origin, message) in unique.items():
             pk = ids.get(sha256)
@@ -229,11 +232,10 @@ def _write(batch: list[_Item], result: IngestResult, *, channel: str,
             counts.stored += 1
             counts.values += message.value_count
             reports += len(message.reports)
-            for report in message.reports:
-                station_id = lookup(table, report.station, report.wigos_id)
-                for code, value in report.values.items():
-                    rows.append(station_id, code, report.time, value, pk, message.correction)
-        rows.qc_flags = flags.assign(rows)
+            for k in planned.get(sha256, range(0)):
+                planned_rows.message_ids[k] = pk
+                keep.append(k)
+        rows = planned_rows.take(keep)
         store.store_values(rows, received_at=received_at, now=now)
         archive.count(counts, channel=channel, now=now)
         if len(rows):
@@ -247,6 +249,35 @@ def _write(batch: list[_Item], result: IngestResult, *, channel: str,
     result.values += counts.values
     result.reports += reports
     result.reasons.extend(reasons)
+
+
+def _plan_values(unique: dict[str, tuple[str, Message]]
+                 ) -> tuple[dict[str, range], store.ValueRows]:
+    """The values of the batch's decoded messages not yet archived, QC flags assigned.
+
+    Runs before the batch's write transaction, so quality control (which reads earlier values)
+    does not hold the write lock. Returns the rows of each message (by sha256) and the rows, with
+    message ids to be filled once the messages are archived. A message archived meanwhile by
+    another process is checked for nothing and then left out, as a duplicate.
+    """
+    decoded = [sha for sha, (_o, m) in unique.items() if m.status == Status.DECODED]
+    known = set(RawMessage.objects.filter(sha256__in=decoded).values_list("sha256", flat=True))
+    rows = store.ValueRows()
+    planned: dict[str, range] = {}
+    table = resolver.table()
+    for sha256 in decoded:
+        if sha256 in known:
+            continue
+        message = unique[sha256][1]
+        first = len(rows)
+        for report in message.reports:
+            station_id = lookup(table, report.station, report.wigos_id)
+            for code, value in report.values.items():
+                rows.append(station_id, code, report.time, value, 0, message.correction,
+                            report.lat, report.lon, report.elevation)
+        planned[sha256] = range(first, len(rows))
+    rows.qc_flags = flags.assign(rows)
+    return planned, rows
 
 
 def _announce(rows: store.ValueRows) -> None:

@@ -9,4 +9,7 @@ class QualityConfig(AppConfig):
     verbose_name = _("Quality control")
 
     def ready(self) -> None:
-        from qixiang.quality import summary  # noqa: F401  (connects its signal receivers)
+        from qixiang.observations import flags
+        from qixiang.quality import stage, summary  # noqa: F401  (connects its signal receivers)
+
+        flags.ASSIGN = stage.assign  # every batch the ingest stores goes through QC
