@@ -85,17 +85,29 @@ def negotiate(request: HttpRequest, allowed: tuple[formats.Format, ...],
 
 
 def cache_key(request: HttpRequest, fmt: formats.Format, regions) -> str:
-    items = sorted((k, v) for k, values in request.GET.lists() if k != "f" for v in values)
-    return (f"{request.path}?{urlencode(items)}|{fmt.name}|{get_language()}|"
+    """The request normalised: path, its parameters sorted (``f`` apart: the format stands
+    instead), format, language and region scope. Built from the raw query string (cheap:
+    this runs on every cache hit)."""
+    parts = sorted(p for p in request.META.get("QUERY_STRING", "").split("&")
+                   if p and not p.startswith("f="))
+    return (f"{request.path}?{'&'.join(parts)}|{fmt.name}|{get_language()}|"
             f"{','.join(regions) if regions is not None else '*'}")
 
 
 def serve(request: HttpRequest, dataset: query.Dataset | None,
-          produce: Callable[[Context], Result], *, allowed: tuple[formats.Format, ...],
-          default: formats.Format, max_age: int = DATA_MAX_AGE) -> HttpResponse:
+          produce: Callable[[Context], Result] | None, *, allowed: tuple[formats.Format, ...],
+          default: formats.Format, max_age: int = DATA_MAX_AGE,
+          cached_only: bool = False) -> HttpResponse | None:
+    """The answer to ``request``; with ``cached_only`` (the fast path) only a 304 or a cached
+    answer, else None (nothing charged, nothing read)."""
     access = _optional("access")
     try:
-        fmt = negotiate(request, allowed, default)
+        try:
+            fmt = negotiate(request, allowed, default)
+        except EdrError:
+            if cached_only:
+                return None
+            raise
         principal = access.identify(request) if access else None
         dataset_id = dataset.id if dataset else None
         regions = (access.regions_for(principal, dataset_id)
@@ -122,6 +134,8 @@ def serve(request: HttpRequest, dataset: query.Dataset | None,
             response = _with(HttpResponse(entry.body, content_type=entry.content_type),
                              {**headers, **entry.headers})
             return _stamp(request, response, entry.body, dataset_id, admitted)
+        if cached_only:
+            return None
         result = produce(Context(request, dataset, fmt, regions, admit))
         if result.filename:
             headers["Content-Disposition"] = f'inline; filename="{result.filename}"'
