@@ -78,8 +78,9 @@ def postgres_server() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def mosquitto_broker() -> Iterator[int]:
-    """A private Mosquitto broker on loopback; yields its port."""
+def mosquitto_broker(extra_config: str = "") -> Iterator[int]:
+    """A private Mosquitto broker on loopback; yields its port. ``extra_config``: more
+    ``mosquitto.conf`` lines (``max_queued_messages 0`` ...)."""
     binary = shutil.which("mosquitto") or ("/usr/sbin/mosquitto"
                                             if os.path.exists("/usr/sbin/mosquitto") else None)
     if binary is None:
@@ -89,7 +90,8 @@ def mosquitto_broker() -> Iterator[int]:
     port = free_port()
     conf = os.path.join(workdir, "mosquitto.conf")
     with open(conf, "w") as f:
-        f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
+        f.write(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
+                f"{extra_config}\n")
     proc = subprocess.Popen([binary, "-c", conf], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
