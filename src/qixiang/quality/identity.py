@@ -5,7 +5,9 @@ blocks lie wholly in one hemisphere (WMO-No. 9, Volume A: blocks 20-59 Asia, 71-
 Central America, 80-88 South America). A registered position on the wrong side of the equator or
 of Greenwich is a signed-coordinate slip in the station list (the synop2bufr Cuban list, block
 78, has every longitude positive); the values of such a station are placed at the wrong spot by
-the spatial checks, so they are suspect for the position check until the registry is fixed.
+the spatial checks, so they are suspect for the position check until the registry is fixed. So are the values of a
+station registered at (0, 0), the placeholder of station lists that lack a position (the same
+Cuban list has three).
 Pure functions of the registry's arrays; cached per registry version by :mod:`.registry`.
 """
 
@@ -36,8 +38,11 @@ def _rule(block: int) -> tuple[int, int, str] | None:
 def misplaced(wmo_index: str, lat: float, lon: float) -> str:
     """Why the registered ``(lat, lon)`` cannot be where WMO index ``wmo_index`` is; "" if it can.
 
-    Positions within 1 degree of the equator or the meridian are never judged.
+    (0, 0) is a placeholder; otherwise positions within 1 degree of the equator or the meridian
+    are not judged.
     """
+    if lat == 0 and lon == 0:
+        return "registered position (0, 0) is a placeholder, not the station's position"
     text = (wmo_index or "").strip()
     if len(text) != 5 or not text.isdigit() or not (np.isfinite(lat) and np.isfinite(lon)):
         return ""
