@@ -11,7 +11,9 @@ from io import StringIO
 
 import jwt
 import pytest
+from django.core import signals
 from django.core.management import CommandError, call_command
+from django.db import close_old_connections
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 
@@ -139,7 +141,13 @@ def test_stream_cut_short_is_logged_as_aborted_without_a_record(principal):
     row = provenance.stamp_stream(response, dataset="surface-obs-hourly", query="f=csv",
                                   principal=principal)
     next(iter(response.streaming_content))
-    response.close()  # the client went away: the server closes the response
+    # The client went away: the server closes the response (without request_finished closing
+    # the test's database connection, as it would at the end of a real request).
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        signals.request_finished.connect(close_old_connections)
     row.refresh_from_db()
     assert row.state == AccessLog.State.ABORTED and row.record == "" and row.size == 10
 
