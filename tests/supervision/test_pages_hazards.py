@@ -75,7 +75,7 @@ def test_a_hazard_found_in_a_report_is_closed_through_the_pages_by_three_roles(w
                                                object_id=str(hazard.pk))
                    .values_list("action", "actor"))
     assert [a for a in actions if a[0].startswith("hazard.")] == [
-        ("hazard.notify", "zj-agency"), ("hazard.submit_plan", "zj-unit"),
+        ("hazard.found", "zj-agency"), ("hazard.notify", "zj-agency"), ("hazard.submit_plan", "zj-unit"),
         ("hazard.start", "zj-unit"), ("hazard.submit_evidence", "zj-unit"),
         ("hazard.verify", "zj_county"), ("hazard.close", "zj_county")]
     attachment = hazard.attachments.get(stage="evidence")

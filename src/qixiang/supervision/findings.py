@@ -14,9 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qixiang.supervision import audit, scoping, uploads
 from qixiang.supervision import models as m
 from qixiang.supervision import notifications as news
-from qixiang.supervision import scoping, uploads
 from qixiang.supervision.numbers import next_number
 from qixiang.supervision.sweep import escalate_major
 
@@ -80,6 +80,9 @@ def record_hazard(user, *, source: str, item: str, site: m.Site | None = None,
             enforcement=enforcement, item=item.strip()[:200], description=description,
             severity=severity, found_at=timezone.now(), found_by=user)
         attach(hazard, m.AttachmentStage.FOUND, list(files), user)
+        audit.record("hazard.found", hazard, user, {
+            "source": source, "severity": severity, "report": report.pk if report else None,
+            "files": [f.sha256 for f in files]})
     news.hazard_found(hazard, user)
     if severity == m.Severity.MAJOR:
         escalate_major(hazard)

@@ -69,8 +69,12 @@ def trail(hazard: m.Hazard) -> list[dict]:
     """The hazard's own entries in the audit trail: when, who, what, and the state after."""
     states = dict(m.HazardStatus.choices)
     rows = []
-    for entry in m.AuditEntry.objects.filter(object_type="supervision.Hazard",
-                                             object_id=str(hazard.pk)).order_by("seq"):
+    entries = list(m.AuditEntry.objects.filter(object_type="supervision.Hazard",
+                                               object_id=str(hazard.pk)).order_by("seq"))
+    named = any(e.action == "hazard.found" for e in entries)
+    for entry in entries:
+        if named and entry.action == "create":  # the named entry says who found it
+            continue
         action = entry.action.removeprefix("hazard.")
         step = hazard_flow.MACHINE.get(action)
         label = step.label if step else PLAIN_ACTIONS.get(action, action)
@@ -80,7 +84,7 @@ def trail(hazard: m.Hazard) -> list[dict]:
     return rows
 
 
-PLAIN_ACTIONS = {"create": gettext_lazy("recorded"), "update": gettext_lazy("updated"),
+PLAIN_ACTIONS = {"create": gettext_lazy("recorded"), "found": gettext_lazy("recorded"), "update": gettext_lazy("updated"),
                  "delete": gettext_lazy("deleted")}
 
 
