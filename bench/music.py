@@ -11,7 +11,10 @@ reading, not ingest), then times, single-threaded:
 * ``provenance.stamp`` of a 10 KB body (sha256, Ed25519 JWS, access-log row), and the JWS
   signature alone;
 * MUSIC requests end to end through Django (signature check, nonce row, plan, read, rows,
-  JSON, stamp): one station over the whole period, and every station at one hour.
+  JSON, stamp): one station over the whole period, and every station at one hour;
+* ``--processes`` processes x ``--threads`` threads stamping at once, with the access log
+  written per response (``QIXIANG_ACCESS_LOG_BUFFER_SECONDS=0``) and in 0.2 s batches: stamps/s
+  over all of them (the SQLite write lock is what they contend for).
 
 Prints the median and p99 of each in milliseconds and the requests/s one thread reaches.
 The load test against pygeoapi is bench/dataservice.py.
@@ -31,7 +34,8 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:
-    """(median, p99) of ``fn()`` in milliseconds."""
+    """(median, p99) of ``fn()`` in milliseconds, after one warm-up call."""
+    fn()
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -66,6 +70,8 @@ def main() -> None:
     parser.add_argument("--stations", type=int, default=2000)
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qixiang-bench-music-"))
     os.environ["QIXIANG_VAR_DIR"] = str(work)
@@ -137,6 +143,55 @@ def main() -> None:
     for name, (median, p99) in report:
         print(f"{name:55s} median {median:8.2f} ms  p99 {p99:8.2f} ms  "
               f"~{1000 / median:8.0f} req/s per thread")
+    for buffer in (0.0, 0.2):
+        rate = concurrent_stamps(principal, body, args.processes, args.threads, buffer)
+        print(f"stamps, {args.processes} processes x {args.threads} threads, log buffer "
+              f"{buffer:g} s: {rate:8.0f} stamps/s")
+
+
+def concurrent_stamps(principal, body: bytes, processes: int, threads: int, buffer: float,
+                      seconds: float = 3.0) -> float:
+    """Stamps per second over ``processes`` x ``threads`` stamping for ``seconds``."""
+    import multiprocessing
+    import threading
+
+    from django.conf import settings
+    from django.db import connection
+    from django.http import HttpResponse
+
+    from qixiang.dataservice import accesslog, provenance
+
+    def worker(queue) -> None:
+        settings.QIXIANG_ACCESS_LOG_BUFFER_SECONDS = buffer
+        counts = [0] * threads
+        deadline = time.perf_counter() + seconds
+
+        def loop(k: int) -> None:
+            while time.perf_counter() < deadline:
+                provenance.stamp(HttpResponse(body), body, dataset="surface-obs-hourly",
+                                 query={"f": "csv"}, principal=principal)
+                counts[k] += 1
+            connection.close()
+
+        pool = [threading.Thread(target=loop, args=(k,)) for k in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        accesslog.writer.flush()
+        queue.put(sum(counts))
+
+    connection.close()
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    started = time.perf_counter()
+    children = [context.Process(target=worker, args=(queue,)) for _ in range(processes)]
+    for child in children:
+        child.start()
+    total = sum(queue.get() for _ in children)
+    for child in children:
+        child.join()
+    return total / (time.perf_counter() - started)
 
 
 if __name__ == "__main__":

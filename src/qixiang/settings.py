@@ -177,6 +177,10 @@ QIXIANG_KEY_DIR = Path(os.environ.get("QIXIANG_KEY_DIR", VAR_DIR / "keys")).reso
 QIXIANG_MUSIC_MAX_SKEW = int(os.environ.get("QIXIANG_MUSIC_MAX_SKEW", "300"))
 # Daily usage is written to the database at most this often per user and process (seconds).
 QIXIANG_USAGE_FLUSH_SECONDS = float(os.environ.get("QIXIANG_USAGE_FLUSH_SECONDS", "1"))
+# Access-log rows of data responses: 0 writes each before the answer leaves; > 0 queues them and
+# writes a batch every this many seconds (faster under load; a killed process loses one batch).
+QIXIANG_ACCESS_LOG_BUFFER_SECONDS = float(
+    os.environ.get("QIXIANG_ACCESS_LOG_BUFFER_SECONDS", "0"))
 # EDR: a data request asking for more values (stations x parameters x times) is refused (413).
 QIXIANG_EDR_MAX_VALUES = int(os.environ.get("QIXIANG_EDR_MAX_VALUES", "2000000"))
 # EDR position queries answer with the nearest station within this many km.

@@ -17,7 +17,7 @@ from django.db import close_old_connections
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 
-from qixiang.dataservice import access, provenance, provenance_keys
+from qixiang.dataservice import access, accesslog, provenance, provenance_keys
 from qixiang.dataservice.models import AccessLog
 from tests.dataservice.conftest import make_data_user
 
@@ -171,3 +171,20 @@ def test_verify_command_accepts_a_good_file_and_rejects_a_changed_one(tmp_path, 
         call_command("verify", str(bad), "--record", str(record), stdout=StringIO())
     with pytest.raises(CommandError, match="no data response"):
         call_command("verify", str(good), "--data-id", "feedbeef", stdout=StringIO())
+
+
+def test_buffered_log_serves_the_record_at_once_and_writes_rows_in_one_batch(
+        client, principal, settings, monkeypatch):
+    settings.QIXIANG_ACCESS_LOG_BUFFER_SECONDS = 0.2
+    monkeypatch.setattr(accesslog.Writer, "_start", lambda self, interval: None)  # flush by hand
+    first, _ = stamped(principal)
+    second, _ = stamped(principal)
+    assert AccessLog.objects.count() == 0
+    data_id = first["X-Qixiang-Data-Id"]
+    document = client.get(f"/provenance/{data_id}", HTTP_HOST="localhost").json()
+    assert document["jws"] == first["X-Qixiang-Provenance"]
+    assert accesslog.writer.flush() == 2
+    assert accesslog.writer.queued(data_id) is None
+    assert set(AccessLog.objects.values_list("data_id", flat=True)) == {
+        data_id, second["X-Qixiang-Data-Id"]}
+    assert accesslog.writer.flush() == 0

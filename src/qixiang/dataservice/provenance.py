@@ -13,7 +13,8 @@ when, and for whom::
     X-Qixiang-Provenance: eyJhbGciOiJFZERTQSIs...   (omitted when longer than 4 KiB)
     Link: </provenance/5c1f...>; rel="describedby"
 
-The same record is stored in :class:`AccessLog` ("who downloaded what, when") and served at
+The same record is stored in :class:`AccessLog` ("who downloaded what, when"; written at once,
+or in batches with ``QIXIANG_ACCESS_LOG_BUFFER_SECONDS``, see :mod:`.accesslog`) and served at
 ``/provenance/<data id>``; the public keys are at ``/provenance/keys``. ``qixiang verify FILE``
 checks a downloaded file against its record.
 
@@ -35,11 +36,10 @@ from urllib.parse import urlencode
 
 import jwt
 from asgiref.sync import sync_to_async
-from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 
 from qixiang import __version__
-from qixiang.dataservice import provenance_keys
+from qixiang.dataservice import accesslog, provenance_keys
 from qixiang.dataservice.access import Principal
 from qixiang.dataservice.models import AccessLog
 
@@ -107,28 +107,6 @@ def _log_row(data_id: str, when: datetime, *, api: str, dataset: str, query: Map
                      query=query_text(query), media_type=media_type, cost=principal.cost)
 
 
-@cache
-def _insert_sql() -> tuple[str, tuple[str, ...]]:
-    fields = tuple(f.attname for f in AccessLog._meta.concrete_fields if f.attname != "id")
-    table = AccessLog._meta.db_table
-    columns = ", ".join(connection.ops.quote_name(name) for name in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id", fields
-
-
-def _insert(row: AccessLog) -> None:
-    """Insert the log row in one statement (the ORM's save costs more than the signature, and
-    this runs on every data response)."""
-    sql, fields = _insert_sql()
-    values = [getattr(row, name) for name in fields]
-    params = [AccessLog._meta.get_field(name).get_db_prep_save(value, connection)
-              if name == "time" else value for name, value in zip(fields, values, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row.pk = cursor.fetchone()[0]
-    row._state.adding = False
-
-
 def _link(response: HttpResponse, data_id: str) -> None:
     response[HEADER_DATA_ID] = data_id
     link = f'</provenance/{data_id}>; rel="describedby"'
@@ -150,7 +128,7 @@ def stamp(response: HttpResponse, body: bytes, *, dataset: str, query: Mapping |
     row = _log_row(data_id, when, api=api, dataset=dataset, query=query, principal=principal,
                    media_type=media_type)
     row.size, row.sha256, row.kid, row.record = len(body), sha256, kid, token
-    _insert(row)
+    accesslog.writer.write(row)
     _link(response, data_id)
     response[HEADER_SHA256] = sha256
     if len(token) <= MAX_HEADER_RECORD:
@@ -167,7 +145,7 @@ def stamp_stream(response: StreamingHttpResponse, *, dataset: str, query: Mappin
     row = _log_row(data_id, when, api=api, dataset=dataset, query=query, principal=principal,
                    media_type=media_type)
     row.state = AccessLog.State.STREAMING
-    row.save(force_insert=True)
+    accesslog.insert(row)  # at once: it is updated when the stream ends
     _link(response, data_id)
     digest = hashlib.sha256()
     size = 0
@@ -223,7 +201,8 @@ def stamp_stream(response: StreamingHttpResponse, *, dataset: str, query: Mappin
 
 
 def lookup(data_id: str) -> AccessLog | None:
-    return AccessLog.objects.filter(data_id=data_id).first()
+    """The log row of ``data_id``: queued in this process, or in the database."""
+    return accesslog.writer.queued(data_id) or AccessLog.objects.filter(data_id=data_id).first()
 
 
 def public_keys(jwks: Mapping | None = None) -> dict[str, object]:
