@@ -20,7 +20,7 @@ urlpatterns = [
     path("observations/", include("qixiang.observations.urls")),
     path("quality/", include("qixiang.quality.urls")),
     path("supervision/", include("qixiang.supervision.urls")),
-    # Before the data service: its ninja API at the root answers "/" (api-root) otherwise.
     path("", include("qixiang.monitoring.urls")),  # / (operations dashboard), /metrics
-    path("", include("qixiang.dataservice.urls")),  # /edr/, /music-ws/api, /portal/
+    # /edr/, /music-ws/, /provenance/ (each a ninja API under its own prefix), /portal/
+    path("", include("qixiang.dataservice.urls")),
 ]
