@@ -77,7 +77,12 @@ def ensure_demo_users(var_dir: Path) -> list[Credentials]:
                                  region_code=region, is_staff=role in STAFF_ROLES)
         created.append(credentials)
     if created:
-        path = Path(var_dir) / DEMO_FILE
-        previous = path.read_text(encoding="utf-8") if path.exists() else ""
-        _write_private(path, previous + "".join(c.line() + "\n" for c in created))
+        append_demo_credentials(var_dir, created)
     return created
+
+
+def append_demo_credentials(var_dir: Path, credentials: list[Credentials]) -> None:
+    """Add lines to ``var/demo-users.txt`` (other apps' demo users are listed there too)."""
+    path = Path(var_dir) / DEMO_FILE
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    _write_private(path, previous + "".join(c.line() + "\n" for c in credentials))

@@ -112,6 +112,7 @@ class Command(BaseCommand):
         if not demo:
             return
         bootstrap.ensure_demo_users(var_dir)
+        self.seed_supervision(var_dir)
         demo_file = var_dir / bootstrap.DEMO_FILE
         self.stdout.write(self.style.WARNING(
             _("Demo mode (QIXIANG_DEMO): simulated stations and one account per role:")))
@@ -120,6 +121,14 @@ class Command(BaseCommand):
             added = register_stations(generate())
             if added:
                 self.stdout.write(_("%(count)d demo stations registered.") % {"count": added})
+
+    def seed_supervision(self, var_dir: Path) -> None:
+        """The supervision demo city, when there is no supervision data yet."""
+        from qixiang.supervision import demo as supervision_demo
+
+        if not supervision_demo.has_data():
+            done = supervision_demo.seed(var_dir=var_dir)
+            self.stdout.write(supervision_demo.describe(done).splitlines()[0])
 
     def start(self, services: Services, demo: bool, demo_interval: float) -> None:
         """The bus, the ingest subscription, the watched folder and the demo publisher."""

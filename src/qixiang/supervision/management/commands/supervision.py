@@ -3,6 +3,10 @@
 ``qixiang supervision quality [--rule NAME]``: run the data quality rules (open what they find,
 close what they no longer find; idempotent) and print what each rule did.
 
+``qixiang supervision demo [--today DAY] [--seed N]``: seed the demo city (about 300 key units,
+12 agencies, two years of inspections; :mod:`qixiang.supervision.demo`) unless there is
+supervision data already.
+
 ``qixiang supervision sweep [--date DAY]``: mark passed hazard deadlines overdue, escalate, and
 send the reminders (:mod:`qixiang.supervision.sweep`); run it from cron, say hourly.
 
@@ -41,6 +45,14 @@ class Command(BaseCommand):
                           "running it twice changes nothing the second time."))
         qual.add_argument("--rule", action="append", dest="rules", metavar="NAME",
                           help=_("run only this rule (repeatable)"))
+        dem = actions.add_parser(
+            "demo", help=_("Seed the demo city unless supervision data exist."),
+            description=_("Key units, agencies, inspectors, two years of inspections, reports, "
+                          "hazards, credit and enforcement, with planted suspicious reports "
+                          "listed in var/demo/supervision-manifest.json, and three demo users."))
+        dem.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                         help=_("the city as on this day (default today)"))
+        dem.add_argument("--seed", type=int, default=None, help=_("random seed"))
         swp = actions.add_parser(
             "sweep", help=_("Mark passed deadlines overdue, escalate, send reminders."),
             description=_("One pass over hazard and report deadlines; safe to run as often as "
@@ -64,6 +76,16 @@ class Command(BaseCommand):
                                 "%(kept)d, closed %(closed)d")
                               % {"rule": o.rule, "found": o.found, "opened": o.opened,
                                  "kept": o.kept, "closed": o.closed})
+
+    def handle_demo(self, today: date | None = None, seed: int | None = None,
+                    **options) -> None:
+        from qixiang.supervision import demo
+
+        if demo.has_data():
+            self.stdout.write(_("Supervision data exist already; the demo city was not seeded."))
+            return
+        done = demo.seed(today, seed if seed is not None else demo.simulate.DEFAULT_SEED)
+        self.stdout.write(demo.describe(done))
 
     def handle_sweep(self, day: date | None = None, **options) -> None:
         from qixiang.supervision.sweep import sweep
