@@ -321,11 +321,14 @@ class ScanForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
+    """Nothing is preselected: a result is recorded only when someone chose it."""
+
     method = forms.ChoiceField(
         label=_("identity check method"),
-        choices=m.FieldSession._meta.get_field("identity_method").choices)
+        choices=[("", "—"), *m.FieldSession._meta.get_field("identity_method").choices])
     result = forms.ChoiceField(label=_("identity check result"),
-                               choices=[(m.IdentityResult.PASSED, m.IdentityResult.PASSED.label),
+                               choices=[("", "—"),
+                                        (m.IdentityResult.PASSED, m.IdentityResult.PASSED.label),
                                         (m.IdentityResult.FAILED, m.IdentityResult.FAILED.label)])
     score = forms.FloatField(label=_("face match score"), required=False, min_value=0,
                              max_value=1, help_text=_("0–1, from the identity service."))

@@ -67,7 +67,7 @@ def hazard_chart(hazards, today: dt.date) -> dict:
         "closed": [closed.get(x, 0) for x in months],
         "states": [{"state": s, "label": str(labels[s]), "count": by_state.get(s, 0)}
                    for s in OPEN],
-        "i18n": {"found": _("found"), "closed": _("closed"), "open": _("open hazards")},
+        "i18n": {"found": _("hazards found"), "closed": _("hazards closed")},
     }
 
 

@@ -8,8 +8,8 @@
     const chart = window.qixiang.track(echarts.init(el));
     chart.setOption({
       tooltip: { trigger: "axis" },
-      legend: { data: [data.i18n.found, data.i18n.closed] },
-      grid: { left: 40, right: 16, top: 36, bottom: 28 },
+      legend: { top: 0, left: "center", data: [data.i18n.found, data.i18n.closed] },
+      grid: { left: 40, right: 16, top: 40, bottom: 28 },
       xAxis: { type: "category", data: data.months },
       yAxis: { type: "value", minInterval: 1 },
       series: [
