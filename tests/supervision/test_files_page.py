@@ -50,6 +50,7 @@ def filled(world):
 
 def open_file(user, subject, query: str = ""):
     client = Client()
+    client.cookies["qixiang_language"] = "en"  # messages read in English
     client.force_login(user)
     return client.get(f"/supervision/subjects/{subject.pk}/file{query}")
 
@@ -147,3 +148,14 @@ def test_the_subject_list_is_scoped_and_searchable(filled):
     client.force_login(filled.users["national"])
     found = client.get("/supervision/subjects/?q=gd+fuel").context["page"].object_list
     assert [s.pk for s in found] == [filled.gd.subject.pk]
+
+
+def test_the_file_page_is_chinese_by_default_and_english_on_the_switch(filled):
+    client = Client()
+    client.force_login(filled.zj.unit_user)
+    path = f"/supervision/subjects/{filled.zj.subject.pk}/file"
+    chinese = client.get(path).content.decode()
+    assert "一企一档" in chinese and "导出 PDF" in chinese and "隐患及整改过程" in chinese
+    client.cookies["qixiang_language"] = "en"
+    english = client.get(path).content.decode()
+    assert "Export PDF" in english and "hazards and their steps" in english
