@@ -234,7 +234,7 @@ server:
   mimetype: application/json; charset=UTF-8
   encoding: utf-8
   language: en-US
-  limit: 10
+  limits: {{default_items: 10, max_items: 10000}}
   map: {{url: 'http://127.0.0.1/{{z}}/{{x}}/{{y}}.png', attribution: none}}
   cors: false
   pretty_print: false
