@@ -3,9 +3,11 @@ read DS) works against a running qixiang by changing host and credentials only."
 
 from __future__ import annotations
 
+from io import StringIO
 from urllib.parse import urlparse
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from qixiang.dataservice import query
 from qixiang.dataservice.music.credentials import create_credential
@@ -47,3 +49,21 @@ def test_wrong_password_gets_an_error_not_data(client_for_us):
     contents = client_for_us.get_rest_result("getSurfEleByTime", {
         "dataCode": "SURF_CHN_MUL_HOR", "elements": "Station_Id_C,TEM", "times": stamp(T0)})
     assert client_for_us.last_status == 401 and contents["returnCode"] == "-1001"
+
+
+def test_a_downloaded_answer_verifies_against_the_servers_record_and_keys(
+        client_for_us, live_server, tmp_path):
+    url = client_for_us.url("getSurfEleByTime", {
+        "dataCode": "SURF_CHN_MUL_HOR", "elements": "Station_Id_C,TEM", "times": stamp(T0)})
+    body = client_for_us.fetch(url)
+    data_id = client_for_us.last_headers["X-Qixiang-Data-Id"]
+    download = tmp_path / "answer.json"
+    download.write_bytes(body)
+    out = StringIO()
+    call_command("verify", str(download), "--data-id", data_id, "--server", live_server.url,
+                 stdout=out)
+    assert out.getvalue().startswith(f"OK {download}: data {data_id} of surface-obs-hourly")
+    download.write_bytes(body.replace(b'"TEM":"', b'"TEM":"1'))
+    with pytest.raises(CommandError, match="FAILED"):
+        call_command("verify", str(download), "--data-id", data_id, "--server",
+                     live_server.url, stdout=StringIO())
