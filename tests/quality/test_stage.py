@@ -155,3 +155,20 @@ def test_inconsistent_elements_of_one_report_are_suspect():
     for element in ("TEM", "DPT"):
         value = stored("54511", element)
         assert value.qc_flag == 1 and "consistency" in checks(value)
+
+
+def test_a_minute_spike_is_suspect_by_its_one_minute_step_and_the_minute_after_is_not():
+    station("54511", lat=39.8, lon=116.47)
+    minutes = [T0 + timedelta(minutes=m) for m in range(6)]
+    values = [4.0, 4.1, 4.1, 14.1, 4.2, 4.2]
+    feed(*[obs("54511", t, TEM=v) for t, v in zip(minutes, values, strict=True)])
+    flags = [stored("54511", time=t).qc_flag for t in minutes]
+    assert flags == [0, 0, 0, 1, 0, 0]
+    spike = stored("54511", time=minutes[3])
+    assert checks(spike) == {"step"} and "in 0.0166667 h (limit 3)" in spike.qc_reason
+
+
+def test_an_hourly_station_among_minute_ones_keeps_the_hourly_step():
+    station("54511", lat=39.8, lon=116.47)
+    feed(obs("54511", T0 - HOUR, TEM=4.0), obs("54511", T0, TEM=8.5))  # 4.5 K in an hour
+    assert stored("54511").qc_flag == 0

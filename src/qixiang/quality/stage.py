@@ -10,9 +10,10 @@ checks need:
   every station is unknown. A registered position its WMO block contradicts
   (:mod:`.identity`) makes the station's values suspect for the position check.
 - **earlier values** for the step and persistence checks, from the batch itself and the
-  observations table (:mod:`.stored`), at the offsets the configuration asks for: every hour for
-  an hourly station, every ``sample_minutes`` for a minute station (``platform.toml``).
-  Outliers are left out, so the value after a spike is not flagged for jumping back.
+  observations table (:mod:`.history`), at the offsets the configuration asks for: every hour
+  for an hourly station, every ``sample_minutes`` for a minute station, whose step is taken over
+  ``lag_minutes`` (``platform.toml``). Outliers are left out, so the value after a spike is not
+  flagged for jumping back.
 - **other elements of the same reports** for the consistency check, with values outside their
   element's valid range left out (one impossible temperature must not make the humidity
   suspect).
@@ -37,6 +38,7 @@ import numpy as np
 from qixiang.observations.flags import Verdicts
 from qixiang.quality import config as stage_config
 from qixiang.quality import stored
+from qixiang.quality.history import ElementHistory, top_of_hour
 from qixiang.quality.recent import recent
 from qixiang.quality.registry import Registry, registry
 from qixiang.science import elements as vocabulary
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from qixiang.observations.store import ValueRows
 
 HOUR = timedelta(hours=1)
+TEMPORAL = ("step", "persistence")
 
 # Elements the consistency relations compare with each other.
 PARTNERS = frozenset(
@@ -89,60 +92,54 @@ class _Context:
         self.flags = np.full(n, qc.Flag.NOT_CHECKED, dtype=np.uint8)
         self.fired = np.zeros(n, dtype=np.uint32)
         self.reasons = [""] * n
-        # (station, element) -> {time: usable value}: the batch's values already checked
-        self.checked: dict[tuple[str, str], dict[datetime, float]] = defaultdict(dict)
-        self.earlier: dict[str, dict[tuple[str, datetime], float]] = {}
+        self.history: dict[str, ElementHistory] = {}
         self.sample_minutes = int(config.setting("cadence", "sample_minutes", 10))
         self.probe = timedelta(minutes=int(config.setting("cadence", "probe_minutes", 10)))
         self.neighbour_window = timedelta(
             minutes=float(config.setting("neighbours", "window_minutes", 10)))
 
-    # --- earlier values ------------------------------------------------------------------
+    def temporal_params(self, element: str, minute: bool) -> dict[str, dict]:
+        """The step and persistence parameters for ``element`` at an hourly or minute station."""
+        checks = self.config.checks
+        out = {name: checks.params(element, name) for name in TEMPORAL}
+        if minute:
+            for name in TEMPORAL:
+                override = self.config.minute_params(element, name)
+                if "lag_minutes" in override:
+                    override["lag_hours"] = timedelta(
+                        minutes=float(override.pop("lag_minutes"))) / HOUR
+                out[name] = out[name] | override
+        return out
+
     def offsets(self, element: str, minute: bool) -> list[timedelta]:
         """How far back the temporal checks look for ``element``, as sampled times."""
-        checks = self.config.checks
-        lag = timedelta(hours=float(checks.params(element, "step").get("lag_hours", 1.0)))
-        persistence = checks.params(element, "persistence")
-        if minute:
-            persistence = persistence | self.config.minute_params(element, "persistence")
-            step = timedelta(minutes=self.sample_minutes)
-        else:
-            step = HOUR
-        window = timedelta(hours=float(persistence.get("window_hours", 6.0)))
-        count = int(window / step)
-        return sorted({lag, *(step * k for k in range(1, count + 1))})
+        params = self.temporal_params(element, minute)
+        lag = timedelta(hours=float(params["step"].get("lag_hours", 1.0)))
+        sample = timedelta(minutes=self.sample_minutes) if minute else HOUR
+        window = timedelta(hours=float(params["persistence"].get("window_hours", 6.0)))
+        return sorted({lag, *(sample * k for k in range(1, int(window / sample) + 1))})
 
-    def prefetch(self, element: str, station_ids: Sequence[str], times: Sequence[datetime]) -> None:
-        wanted = set()
-        for when in times:
-            for minute in (False, True):
-                wanted.update(when - offset for offset in self.offsets(element, minute))
-            wanted.add(when - self.probe)
-        self.earlier[element] = stored.earlier_values(element, sorted(set(station_ids)),
-                                                      sorted(wanted), self.outlier_bits)
-
-    def earlier_value(self, station: str, element: str, when: datetime) -> float:
-        own = self.checked.get((station, element))
-        if own is not None and when in own:
-            return own[when]
-        return self.earlier.get(element, {}).get((station, when), math.nan)
-
-    def has_earlier(self, station: str, element: str, when: datetime) -> bool:
-        own = self.checked.get((station, element))
-        return (own is not None and when in own) or (station, when) in self.earlier.get(element, {})
+    def prefetch(self, element: str, idx: list[int]) -> None:
+        stations = sorted({str(self.ids[k]) for k in idx})
+        times = sorted({self.times[k] for k in idx})
+        between = {str(self.ids[k]) for k in idx if not top_of_hour(self.times[k])}
+        self.history[element] = ElementHistory(
+            element, stations, times, between, self.offsets(element, False),
+            self.offsets(element, True), self.probe, self.outlier_bits)
 
     def remember(self, element: str, when: datetime, idx: np.ndarray) -> None:
         """Record the group's checked values for later times of the batch and later batches."""
-        usable: dict[str, float] = {}
-        for k in idx:
-            outlier = self.flags[k] == qc.Flag.WRONG or int(self.fired[k]) & self.outlier_bits
-            value = math.nan if outlier else float(self.values[k])
-            station = str(self.ids[k])
-            self.checked[(station, element)][when] = value
-            if value == value:
-                usable[station] = value
-        if usable:
-            recent.record(element, when, usable)
+        outlier = (self.flags[idx] == qc.Flag.WRONG) | (
+            (self.fired[idx] & np.uint32(self.outlier_bits)) != 0)
+        usable = np.where(outlier, np.nan, self.values[idx])
+        ids = self.ids[idx]
+        history = self.history.get(element)
+        if history is not None:
+            history.record(history.rows(ids.tolist()), when, usable)
+        good = ~np.isnan(usable)
+        if good.any():
+            recent.record(element, when, dict(zip(ids[good].tolist(), usable[good].tolist(),
+                                                  strict=True)))
 
 
 def assign(rows: ValueRows) -> Verdicts:
@@ -159,15 +156,12 @@ def check_rows(rows: ValueRows, config: stage_config.StageConfig | None = None) 
     by_time: dict[datetime, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for k in range(n):
         by_time[ctx.times[k]][ctx.elements[k]].append(k)
-    per_element: dict[str, tuple[set[str], set[datetime]]] = defaultdict(lambda: (set(), set()))
-    for when, groups in by_time.items():
-        for element, idx in groups.items():
-            stations, times = per_element[element]
-            stations.update(str(ctx.ids[k]) for k in idx)
-            times.add(when)
-    for element, (stations, times) in per_element.items():
+    per_element: dict[str, list[int]] = defaultdict(list)
+    for k, element in enumerate(ctx.elements):
+        per_element[element].append(k)
+    for element, idx in per_element.items():
         if any(_kind(name) == "temporal" for name in ctx.config.checks.checks(element)):
-            ctx.prefetch(element, list(stations), list(times))
+            ctx.prefetch(element, idx)
 
     for when in sorted(by_time):
         groups = by_time[when]
@@ -232,22 +226,21 @@ def _check_group(ctx: _Context, element: str, when: datetime, idx: np.ndarray,
                                         others, reg, network, main),
                           ctx.config.checks, checks=main))
     temporal = [c for c in names if _kind(c) == "temporal"]
-    if temporal:
-        minute = np.array([when.minute != 0 or when.second != 0
-                           or ctx.has_earlier(s, element, when - ctx.probe) for s in ids])
+    history = ctx.history.get(element)
+    if temporal and history is not None:
+        at = history.rows(ids.tolist())
+        minute = history.minute[at] | (not top_of_hour(when))
         for is_minute in (False, True):
             rows = np.flatnonzero(minute == is_minute)
             if not len(rows):
                 continue
             offsets = ctx.offsets(element, is_minute)
-            history = np.array([[ctx.earlier_value(str(ids[r]), element, when - offset)
-                                 for r in rows] for offset in offsets])
             batch = qc.Batch(element, values[rows], ids[rows], lat[rows], lon[rows],
-                             elevation[rows], time=when, history=history,
+                             elevation[rows], time=when,
+                             history=history.matrix(at[rows], when, offsets),
                              history_hours=np.array([o / HOUR for o in offsets]))
-            params = ({"persistence": ctx.config.minute_params(element, "persistence")}
-                      if is_minute else None)
-            take(qc.run_batch(batch, ctx.config.checks, checks=temporal, params=params), rows)
+            take(qc.run_batch(batch, ctx.config.checks, checks=temporal,
+                              params=ctx.temporal_params(element, is_minute)), rows)
 
     if "position" in names and ctx.registry.doubts:
         severity = int(ctx.config.checks.params(element, "position").get("severity", 1))

@@ -9,8 +9,11 @@ network at one time by the ``time`` index. A value comes with whether QC judged 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.db import connection
+
+from qixiang.observations import bulk
 from qixiang.observations.models import Observation
 
 CHUNK = 400  # identifiers per IN list
@@ -28,19 +31,38 @@ def _usable(value: float | None, flag: int, checks: int | None, outlier_bits: in
 
 
 def earlier_values(element: str, station_ids: Sequence[str], times: Sequence[datetime],
-                   outlier_bits: int) -> dict[tuple[str, datetime], float]:
-    """``(station, time) -> value`` (NaN for an outlier) of ``element`` at exactly ``times``."""
-    found: dict[tuple[str, datetime], float] = {}
+                   outlier_bits: int) -> list[tuple[str, datetime, float]]:
+    """``(station, time, value)`` of ``element`` at exactly ``times`` (NaN for an outlier).
+
+    Raw SQL on the unique key: this runs for every batch, and the ORM's row objects cost more
+    than the index probes.
+    """
+    found: list[tuple[str, datetime, float]] = []
     if not station_ids or not times:
         return found
+    adapt = bulk.time_adapter(connection)
+    back = {adapt(t): t for t in set(times)}
     for stations in _chunks(list(station_ids)):
-        for when in _chunks(sorted(set(times))):
-            rows = (Observation.objects
-                    .filter(station_id__in=stations, element=element, time__in=when)
-                    .values_list("station_id", "time", "value", "qc_flag", "qc_checks"))
-            for station, moment, value, flag, checks in rows.iterator(chunk_size=5000):
-                found[(station, moment)] = _usable(value, flag, checks, outlier_bits)
+        for when in _chunks(list(back)):
+            sql = (f"SELECT station_id, \"time\", value, qc_flag, qc_checks "
+                   f"FROM observations_observation WHERE element = %s "
+                   f"AND station_id IN ({', '.join(['%s'] * len(stations))}) "
+                   f"AND \"time\" IN ({', '.join(['%s'] * len(when))})")
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [element, *stations, *when])
+                for station, moment, value, flag, checks in cursor.fetchall():
+                    key = back.get(moment)
+                    if key is None:  # a database returning another form of the same time
+                        key = back.get(adapt(_aware(moment)))
+                    if key is not None:
+                        found.append((station, key, _usable(value, flag, checks, outlier_bits)))
     return found
+
+
+def _aware(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def network_at(elements: Iterable[str], when: datetime,
