@@ -65,6 +65,10 @@ def test_quality_issues_of_the_planted_data_are_open(seeded):
     rules = set(m.DataQualityIssue.objects.filter(status="open").values_list("rule", flat=True))
     assert {"capture.uscc_check", "storage.duplicate_subject", "use.late_upload",
             "exchange.schema"} <= rules
+    regulator = User.objects.get(username="city-regulator")
+    assert scoping.quality_issues(regulator).filter(rule="exchange.schema").exists()
+    assert m.Site.objects.order_by("created_at").first().created_at.date() < TODAY.replace(
+        year=TODAY.year - 2)
 
 
 def test_the_three_demo_users_exist_with_their_organisations(seeded):

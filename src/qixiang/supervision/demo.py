@@ -107,6 +107,7 @@ class _Store:
         self.hazards()
         self.credit_and_enforcement()
         self.write_trail()
+        self.backdate()
 
     def subjects(self) -> None:
         rows = []
@@ -352,6 +353,18 @@ class _Store:
             decided_on=r["decided_on"], published_on=r["published_on"], status=r["status"])
             for r in c.cases])
         self.trail += [(x, x.subject.subject_code) for x in credit + inspections]
+
+    def backdate(self) -> None:
+        """Registry rows were entered before the two years of inspections, not today."""
+        entered = timezone.make_aware(dt.datetime.combine(
+            self.city.today - dt.timedelta(days=760), dt.time(9)))
+        for model, name in ((m.Subject, "subjects"), (m.KeyUnit, "key_units"),
+                            (m.Site, "sites"), (m.LPSComponent, "components"),
+                            (m.Agency, "agencies"), (m.Inspector, "inspectors"),
+                            (m.Instrument, "instruments")):
+            ids = [row.pk for row in self.rows[name].values()]
+            for start in range(0, len(ids), 500):
+                model.objects.filter(pk__in=ids[start:start + 500]).update(created_at=entered)
 
     def write_trail(self) -> None:
         """One chained ``create`` entry per record kept, and a summary of the rest."""

@@ -212,7 +212,8 @@ def _push_one(partner: m.Partner, kind: Kind, position: int, item: dict,
         data = kind.schema.model_validate(raw).model_dump()
     except ValidationError as exc:
         where, message = _describe(exc)
-        _keep(partner, kind, exchange_id, version, kept, schema_version, error=message)
+        _keep(partner, kind, exchange_id, version, kept, schema_version, error=message,
+              subject=_named_subject(raw))
         return PushOutcome(exchange_id, "rejected", field=where, error=message)
     applied = rows.filter(status=m.ExchangeStatus.APPLIED).exclude(object_id="").order_by(
         "-exchanged_at", "-pk").first()
@@ -223,7 +224,8 @@ def _push_one(partner: m.Partner, kind: Kind, position: int, item: dict,
             obj, created = kind.apply(partner, exchange_id, data, existing)
             _keep(partner, kind, exchange_id, version, kept, schema_version, obj=obj)
     except ExchangeError as exc:
-        _keep(partner, kind, exchange_id, version, kept, schema_version, error=str(exc))
+        _keep(partner, kind, exchange_id, version, kept, schema_version, error=str(exc),
+              subject=_named_subject(raw))
         return PushOutcome(exchange_id, "rejected", field=exc.field, error=str(exc))
     except IntegrityError as exc:
         message = _("conflicts with a record already here: %(error)s") % {"error": exc}
@@ -232,14 +234,30 @@ def _push_one(partner: m.Partner, kind: Kind, position: int, item: dict,
     return PushOutcome(exchange_id, "created" if created else "updated", str(obj.pk))
 
 
+def _named_subject(raw: dict) -> m.Subject | None:
+    """The registered subject a rejected record names, if any (so its region's regulators see
+    the rejection); None when it names none we know."""
+    from qixiang.supervision.exchange import refs
+
+    for name in ("subject", "key_unit", "uscc"):
+        value = raw.get(name)
+        if isinstance(value, str) and value:
+            try:
+                return refs.subject(value)
+            except ExchangeError:
+                return None
+    return None
+
+
 def _keep(partner: m.Partner, kind: Kind, exchange_id: str, version: str, payload: dict,
-          schema_version: str, *, obj=None, error: str = "") -> m.ExchangeRecord:
+          schema_version: str, *, obj=None, error: str = "",
+          subject: m.Subject | None = None) -> m.ExchangeRecord:
     """The incoming ExchangeRecord of this version, applied (``obj``) or rejected (``error``)."""
     defaults = {
         "payload": audit.jsonable(payload), "schema_version": schema_version[:20],
         "status": m.ExchangeStatus.REJECTED if error else m.ExchangeStatus.APPLIED,
         "error": error, "exchanged_at": timezone.now(),
-        "subject": _subject_of(obj) if obj is not None else None,
+        "subject": _subject_of(obj) if obj is not None else subject,
         "content_type": ContentType.objects.get_for_model(obj) if obj is not None else None,
         "object_id": str(obj.pk) if obj is not None else "",
     }
