@@ -17,6 +17,7 @@ import datetime as dt
 import re
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,13 +93,14 @@ def check_in(task: m.InspectionTask, user, *, latitude: float | None = None,
         raise FieldError(_("You are already checked in on this task; check out first."))
     _check_fix(latitude, longitude, accuracy_m)
     now = timezone.now()
-    session = m.FieldSession.objects.create(
-        task=task, inspector=inspector, check_in_at=now, latitude=latitude, longitude=longitude,
-        accuracy_m=accuracy_m, datum=m.Datum.WGS84,
-        fix_at=fix_at if latitude is not None else None,
-        distance_to_site_m=distance_to_site(task.site, latitude, longitude))
-    if task.status == S.PRE_REPORTED:
-        transition(task, "arrive", user)
+    with transaction.atomic():  # the session and the step "arrive" stand or fall together
+        session = m.FieldSession.objects.create(
+            task=task, inspector=inspector, check_in_at=now, latitude=latitude,
+            longitude=longitude, accuracy_m=accuracy_m, datum=m.Datum.WGS84,
+            fix_at=fix_at if latitude is not None else None,
+            distance_to_site_m=distance_to_site(task.site, latitude, longitude))
+        if task.status == S.PRE_REPORTED:
+            transition(task, "arrive", user)
     return session
 
 
