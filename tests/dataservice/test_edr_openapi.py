@@ -7,7 +7,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-BASE = "/edr/collections/{collectionId}"
+BASE = "/collections/{collectionId}"
 
 
 def test_openapi_lists_every_edr_route_with_its_parameters_and_answers(client):
