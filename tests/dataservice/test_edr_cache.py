@@ -21,7 +21,8 @@ def test_data_answer_carries_a_strong_etag_and_cache_control(client):
     response = client.get(URL, PARAMS)
     tag = response["ETag"]
     assert tag.startswith('"') and not tag.startswith("W/")
-    assert response["Cache-Control"] == "public, max-age=30"
+    assert response["Cache-Control"] == "private, max-age=30"  # it names its requester
+    assert client.get("/edr/collections")["Cache-Control"] == "public, max-age=300"
     assert "Accept" in response["Vary"]
     assert client.get(URL, PARAMS)["ETag"] == tag
     assert client.get(URL, {"parameter-name": "RHU"})["ETag"] != tag

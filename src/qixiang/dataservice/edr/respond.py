@@ -122,9 +122,10 @@ def serve(request: HttpRequest, dataset: query.Dataset | None,
         key = cache_key(request, fmt, regions)
         version = cache.data_version.current()
         tag = cache.etag(key, version)
-        anonymous = principal is None or getattr(principal, "anonymous", True)
-        headers = {"ETag": tag, "Vary": VARY,
-                   "Cache-Control": f"{'public' if anonymous else 'private'}, max-age={max_age}"}
+        # Data answers carry a provenance record naming their requester: no shared cache may
+        # hand one requester's answer to another. Metadata is the same for everyone.
+        scope = "private" if dataset_id else "public"
+        headers = {"ETag": tag, "Vary": VARY, "Cache-Control": f"{scope}, max-age={max_age}"}
         if cache.matches(request.headers.get("If-None-Match"), tag):
             admit(1.0)
             return _with(HttpResponse(status=304), headers)
