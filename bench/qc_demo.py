@@ -3,11 +3,13 @@
     .venv/bin/python bench/qc_demo.py [--minutes 180] [--start 2026-11-20T00:00:00Z]
     .venv/bin/python bench/qc_demo.py --score-only [--manifest var/demo/faults.jsonl]
 
+    .venv/bin/python bench/qc_demo.py --score-only --var-dir DIR --minutes N --start T
+
 The first form simulates the demo network (science/simulate: about 2,000 stations, every
 minute, 1 % planted faults) for ``--minutes`` from ``--start``, ingests each minute through
 ``ingest_payloads`` exactly as the bus subscriber does (one JSON message per station) into a fresh
 SQLite database with the demo stations registered, then scores the stored flags against the fault
-manifest. The second form scores the database of a running ``qixiang run`` (its QIXIANG_VAR_DIR)
+manifest (``--var-dir`` keeps that database; the third form scores it again). The second form scores the database of a running ``qixiang run`` (its QIXIANG_VAR_DIR)
 against the faults it wrote to ``var/demo/faults.jsonl``.
 
 Scores per fault kind: values the fault touched (spike: its minutes; stuck and units: the element
@@ -79,6 +81,7 @@ def score(faults: list[dict], start: datetime, end: datetime) -> dict:
     touched: set[tuple[str, str, datetime]] = set()
     kinds: dict[str, dict] = defaultdict(lambda: {"faults": 0, "caught": 0, "values": 0,
                                                    "flagged": 0, "late": 0, "late_flagged": 0})
+    reports: set[tuple[str, datetime]] = set()  # (station, time) of every touched value
     for fault in faults:
         kind, station, element = fault["kind"], fault["station"], fault["element"]
         f_start, f_end = max(_t(fault["start"]), start), min(_t(fault["end"]), end)
@@ -93,11 +96,12 @@ def score(faults: list[dict], start: datetime, end: datetime) -> dict:
         found = list(rows.values_list("element", "time", "qc_flag", "qc_checks"))
         if not found:
             continue
-        k = kinds[kind]
+        k = kinds[kind if kind != "stuck" else f"stuck {element}"]
         k["faults"] += 1
         hits = 0
         for code, moment, flag, checks in found:
             touched.add((station, code, moment))
+            reports.add((station, moment))
             hit = flag in (1, 2) and (kind != "swapped_coordinates" or (checks or 0) & position)
             hits += hit
             if kind == "stuck" and moment >= _t(fault["start"]) + timedelta(hours=1):
@@ -106,12 +110,15 @@ def score(faults: list[dict], start: datetime, end: datetime) -> dict:
         k["values"] += len(found)
         k["flagged"] += hits
         k["caught"] += hits > 0
-    clean = flagged = 0
+    clean = flagged = collateral = 0
     by_check: dict[str, int] = defaultdict(int)
     rows = Observation.objects.filter(time__gte=start, time__lt=end, value__isnull=False)
     for station, code, moment, flag, checks in rows.values_list(
             "station_id", "element", "time", "qc_flag", "qc_checks").iterator(chunk_size=20000):
         if (station, code, moment) in touched:
+            continue
+        if (station, moment) in reports:  # another element of a faulty report
+            collateral += flag in (1, 2)
             continue
         clean += 1
         if flag in (1, 2):
@@ -120,7 +127,7 @@ def score(faults: list[dict], start: datetime, end: datetime) -> dict:
                 if (checks or 0) & qc.bit(name):
                     by_check[f"{code}/{name}"] += 1
     return {"kinds": dict(kinds), "clean": clean, "false_alarms": flagged,
-            "false_by_check": dict(by_check)}
+            "false_by_check": dict(by_check), "collateral": collateral}
 
 
 def report(result: dict) -> None:
@@ -129,13 +136,14 @@ def report(result: dict) -> None:
         rate = k["flagged"] / k["values"] if k["values"] else float("nan")
         print(f"{kind:22} {k['faults']:6d} {k['caught']:7d} {k['values']:8d} {k['flagged']:8d} "
               f"{rate:8.3f}")
-        if kind == "stuck" and k["late"]:
+        if kind.startswith("stuck") and k["late"]:
             print(f"{'  stuck after 1 h':22} {'':6} {'':7} {k['late']:8d} {k['late_flagged']:8d} "
                   f"{k['late_flagged'] / k['late']:8.3f}")
     total = sum(k["values"] for k in result["kinds"].values())
     hit = sum(k["flagged"] for k in result["kinds"].values())
     print(f"{'all planted':22} {'':6} {'':7} {total:8d} {hit:8d} {hit / max(total, 1):8.3f}")
     clean = result["clean"]
+    print(f"other elements of faulty reports flagged (consistency): {result['collateral']}")
     print(f"false alarms: {result['false_alarms']} of {clean} clean values "
           f"({result['false_alarms'] / max(clean, 1):.5f})")
     worst = sorted(result["false_by_check"].items(), key=lambda kv: -kv[1])[:8]
@@ -149,9 +157,19 @@ def main() -> None:
     parser.add_argument("--start", default="2026-11-20T00:00:00Z")
     parser.add_argument("--score-only", action="store_true")
     parser.add_argument("--manifest", default="")
+    parser.add_argument("--var-dir", default="", help="keep the database here (default: a "
+                        "temporary folder); with --score-only, score the database there")
     args = parser.parse_args()
+    if args.score_only and args.var_dir and not args.manifest:
+        setup(args.var_dir)
+        from qixiang.science.simulate.messages import Simulator
+
+        start = _t(args.start)
+        end = start + args.minutes * MINUTE
+        report(score([f.to_dict() for f in Simulator().faults.manifest(start, end)], start, end))
+        return
     if args.score_only:
-        setup(None)
+        setup(args.var_dir or None)
         from django.conf import settings
 
         path = Path(args.manifest or Path(settings.VAR_DIR) / "demo" / "faults.jsonl")
@@ -163,8 +181,8 @@ def main() -> None:
         report(score(faults, first, last + MINUTE))
         return
     start = _t(args.start)
-    with tempfile.TemporaryDirectory(prefix="qixiang-qc-demo-") as var_dir:
-        setup(var_dir)
+    with tempfile.TemporaryDirectory(prefix="qixiang-qc-demo-") as temporary:
+        setup(args.var_dir or temporary)
         faults, seconds, values = simulate(start, args.minutes)
         print(f"{args.minutes} minutes of the demo network: {values:,} values ingested with QC in "
               f"{seconds:.0f} s ({values / seconds:,.0f} values/s)")
