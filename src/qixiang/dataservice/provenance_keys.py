@@ -14,7 +14,6 @@ Every public key, current and retired, is published as a JWK set at ``/provenanc
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from qixiang.dataservice import keyfiles
+from qixiang.dataservice import jws, keyfiles
 
 CURRENT = "current"
 
@@ -35,10 +34,7 @@ class SigningKey:
     private: Ed25519PrivateKey | None = None  # None: retired
 
     def jwk(self) -> dict:
-        raw = self.public.public_bytes(serialization.Encoding.Raw,
-                                       serialization.PublicFormat.Raw)
-        return {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": self.kid,
-                "x": base64.urlsafe_b64encode(raw).rstrip(b"=").decode()}
+        return jws.public_jwk(self.public, self.kid)
 
 
 def key_dir() -> Path:

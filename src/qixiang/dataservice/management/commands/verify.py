@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 from django.core.management.base import BaseCommand, CommandError
 
-from qixiang.dataservice import provenance
+from qixiang.dataservice import jws, provenance
 
 
 def _fetch_json(url: str) -> dict:
@@ -75,7 +75,7 @@ class Command(BaseCommand):
         except provenance.InvalidRecord as exc:
             raise CommandError(f"{file}: FAILED: {exc}") from None
         who = claims.get("requester", {}).get("name", "?")
-        kid = provenance.jwt.get_unverified_header(token)["kid"]
+        kid = jws.header(token)["kid"]
         self.stdout.write(
             f"OK {file}: data {claims['data_id']} of {claims['dataset']}, {claims['size']} "
             f"bytes, sha256 {claims['sha256']}, served {claims['time']} to {who}, "
