@@ -175,12 +175,11 @@ QIXIANG_PUBLIC_DATASETS = [
 QIXIANG_KEY_DIR = Path(os.environ.get("QIXIANG_KEY_DIR", VAR_DIR / "keys")).resolve()
 # MUSIC (天擎) signing: how far a request's timestamp may be from our clock, in seconds.
 QIXIANG_MUSIC_MAX_SKEW = int(os.environ.get("QIXIANG_MUSIC_MAX_SKEW", "300"))
-# Daily usage is written to the database at most this often per user and process (seconds).
-QIXIANG_USAGE_FLUSH_SECONDS = float(os.environ.get("QIXIANG_USAGE_FLUSH_SECONDS", "1"))
-# Access-log rows of data responses: 0 writes each before the answer leaves; > 0 queues them and
-# writes a batch every this many seconds (faster under load; a killed process loses one batch).
-QIXIANG_ACCESS_LOG_BUFFER_SECONDS = float(
-    os.environ.get("QIXIANG_ACCESS_LOG_BUFFER_SECONDS", "0"))
+# Each data answer's access-log row and quota charge go to a journal file per process (here),
+# loaded into the database every QIXIANG_JOURNAL_SECONDS; quota totals spent by other processes
+# are re-read as often.
+QIXIANG_JOURNAL_DIR = Path(os.environ.get("QIXIANG_JOURNAL_DIR", VAR_DIR / "journal")).resolve()
+QIXIANG_JOURNAL_SECONDS = float(os.environ.get("QIXIANG_JOURNAL_SECONDS", "0.25"))
 # EDR: a data request asking for more values (stations x parameters x times) is refused (413).
 QIXIANG_EDR_MAX_VALUES = int(os.environ.get("QIXIANG_EDR_MAX_VALUES", "2000000"))
 # EDR position queries answer with the nearest station within this many km.

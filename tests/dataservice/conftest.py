@@ -1,5 +1,5 @@
 """Fixtures of the data-service tests: clean in-memory limits, users with each kind of access,
-and private signing keys."""
+private signing keys and journal."""
 
 from __future__ import annotations
 
@@ -13,12 +13,21 @@ from qixiang.dataservice.models import AccessGrant
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
-    """Rate buckets and usage totals live in process memory: start each test with none."""
-    quotas.rate_limiter.reset()
-    quotas.usage_meter.reset()
+    """Rate buckets, usage totals and reused lookups live in process memory: start each test
+    with none."""
+    for clean in (quotas.rate_limiter.reset, quotas.usage_meter.reset, access.forget):
+        clean()
     yield
-    quotas.rate_limiter.reset()
-    quotas.usage_meter.reset()
+    for clean in (quotas.rate_limiter.reset, quotas.usage_meter.reset, access.forget):
+        clean()
+
+
+@pytest.fixture(autouse=True)
+def journal_dir(tmp_path, settings):
+    """Each test journals into its own folder; nothing loads it unless the test calls
+    ``journal.load()`` (no loader thread runs in tests)."""
+    settings.QIXIANG_JOURNAL_DIR = tmp_path / "journal"
+    return settings.QIXIANG_JOURNAL_DIR
 
 
 @pytest.fixture(autouse=True)

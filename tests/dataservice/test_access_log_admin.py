@@ -11,7 +11,8 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from qixiang.accounts.models import Role, User
-from qixiang.dataservice import access, provenance
+from qixiang.dataservice import access, journal, provenance
+from qixiang.dataservice.models import AccessLog
 from tests.dataservice.conftest import make_data_user
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,8 @@ def downloads():
         body = f"data for {name}".encode()
         rows.append(provenance.stamp(HttpResponse(body, content_type="text/csv"), body,
                                      dataset=dataset, query={"f": "csv"}, principal=principal))
-    return rows
+    journal.load()  # what the server's loader thread does within QIXIANG_JOURNAL_SECONDS
+    return [AccessLog.objects.get(data_id=stamp.data_id) for stamp in rows]
 
 
 @pytest.fixture

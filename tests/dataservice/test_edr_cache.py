@@ -7,7 +7,7 @@ from datetime import timedelta
 import orjson
 import pytest
 
-from qixiang.dataservice import cache
+from qixiang.dataservice import cache, journal
 from tests.dataservice.edr_support import HOUR, HOURLY, T0, network, public  # noqa: F401
 from tests.feed import feed, obs
 
@@ -96,8 +96,10 @@ def test_every_data_answer_is_stamped_with_provenance_even_from_the_cache(client
     assert len(ids) == 2  # each download its own record
     assert first["X-Qixiang-SHA256"] == second["X-Qixiang-SHA256"]
     assert first["X-Qixiang-Provenance"].count(".") == 2  # compact JWS
+    journal.load()
     rows = AccessLog.objects.filter(data_id__in=ids)
     assert rows.count() == 2
     assert {r.query for r in rows} == {f"{URL}?parameter-name=TEM"}
     assert client.get(URL, PARAMS, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    journal.load()
     assert AccessLog.objects.count() == 2  # a 304 carries no data: nothing logged

@@ -24,16 +24,25 @@ Who gets what:
 - data users (and any other role) need an :class:`AccessGrant` an administrator approved; it
   names their datasets, regions and tier. Until then they read what anonymous callers read.
   Public datasets are open to everyone, everywhere (no region limit).
+
+What is read from the database to answer this — a key with its user, grant and tier, a session
+user's grant, a tier's limits — is reused for :data:`LOOKUP_SECONDS` (one query per key and
+second instead of one per request). Saving or deleting a key, user, grant or tier in this process
+forgets it at once; a change made elsewhere (another worker, ``qixiang apikey revoke``, a bulk
+update) is seen within the second.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +53,7 @@ from qixiang.accounts.scoping import region_prefix_of
 from qixiang.dataservice import quotas
 from qixiang.dataservice.models import ALL_DATASETS, AccessGrant, Tier, split_list
 
+LOOKUP_SECONDS = 1.0  # how long a lookup in the database is reused (see the module docstring)
 INTERNAL_ROLES = (Role.ADMINISTRATOR, Role.OPERATOR, Role.FORECASTER)
 PUBLIC_TIER, INTERNAL_TIER, DEFAULT_TIER = "public", "internal", "standard"
 # Used when the tier rows are missing (a fresh database is seeded by migration 0002).
@@ -144,7 +154,49 @@ def _one(sql: str, params: list) -> tuple | None:
         return cursor.fetchone()
 
 
+class _Recent:
+    """Values read from the database, each reused for :data:`LOOKUP_SECONDS`."""
+
+    MAX_ENTRIES = 100_000
+
+    def __init__(self) -> None:
+        self._values: dict = {}
+
+    def get(self, key, read: Callable[[], object]):
+        now = time.monotonic()
+        hit = self._values.get(key)
+        if hit is not None and now < hit[0]:
+            return hit[1]
+        value = read()
+        if len(self._values) >= self.MAX_ENTRIES:
+            self._values.clear()
+        self._values[key] = (now + LOOKUP_SECONDS, value)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
+_tiers, _keys, _grants = _Recent(), _Recent(), _Recent()
+
+
+def forget(**_kwargs) -> None:
+    """Drop every reused lookup (a key, user, grant or tier changed in this process)."""
+    for recent in (_tiers, _keys, _grants):
+        recent.clear()
+
+
+for _model in (ApiKey, User, AccessGrant, Tier):
+    for _signal in (post_save, post_delete):
+        _signal.connect(forget, sender=_model, weak=False,
+                        dispatch_uid=f"qixiang.access.forget.{_model.__name__}.{id(_signal)}")
+
+
 def tier_limits(code: str) -> Limits:
+    return _tiers.get(code, lambda: _read_tier_limits(code))
+
+
+def _read_tier_limits(code: str) -> Limits:
     row = _one(f"SELECT daily_quota, rate_per_minute FROM {Tier._meta.db_table} WHERE code = %s",
                [code])
     if row is not None:
@@ -194,7 +246,7 @@ def principal_for_user(user: User, *, via: str, ip: str | None = None,
         return Principal(limits=tier_limits(INTERNAL_TIER), datasets=None,
                          regions=(prefix,) if prefix else (), **common)
     if grant is _UNSET:
-        grant = _grant_of(user.pk)
+        grant = _grants.get(user.pk, lambda: _grant_of(user.pk))
     if grant is None or grant[0] != AccessGrant.Status.APPROVED:
         refusal = (_("This account has not registered for the data service; register at "
                      "/portal/register.") if grant is None else
@@ -212,30 +264,49 @@ def principal_for_user(user: User, *, via: str, ip: str | None = None,
         **common)
 
 
-def principal_for_key(key: str, ip: str | None = None) -> Principal:
-    """The principal owning the unrevoked API ``key`` (one query); raises
-    :class:`NotAuthenticated` otherwise. Notes when the key was last used (once a minute)."""
+@dataclass(slots=True)
+class _KeyEntry:
+    key_id: int
+    principal: Principal
+    touch_at: float  # monotonic time when ``last_used_at`` is next due
+
+
+def _read_key(hashed: str) -> _KeyEntry:
+    """The unrevoked key ``hashed`` with its user, grant and tier (one query), as a principal;
+    raises :class:`NotAuthenticated` otherwise."""
     user_columns = ", ".join(f"u.{name}" for name in _USER_FIELDS)
     row = _one(
         f"SELECT k.id, k.last_used_at, {user_columns}, {_GRANT_COLUMNS} "
         f"FROM {ApiKey._meta.db_table} k JOIN {User._meta.db_table} u ON u.id = k.user_id "
-        f"{_GRANT_JOIN} WHERE k.hashed_key = %s AND k.revoked = %s",
-        [hash_key(key.strip()), False])
+        f"{_GRANT_JOIN} WHERE k.hashed_key = %s AND k.revoked = %s", [hashed, False])
     if row is None:
         raise NotAuthenticated(_("The API key is unknown or revoked."))
     key_id, last_used = row[0], row[1]
     user_values = row[2:2 + len(_USER_FIELDS)]
     grant = row[2 + len(_USER_FIELDS):]
     user = User.from_db("default", list(_USER_FIELDS), list(user_values))
+    principal = principal_for_user(user, via="key", grant=grant if grant[0] is not None else None)
     if isinstance(last_used, str):  # SQLite through a raw cursor
         last_used = datetime.fromisoformat(last_used)
     if last_used is not None and timezone.is_naive(last_used):
         last_used = timezone.make_aware(last_used, UTC)
-    now = timezone.now()
-    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
-        ApiKey.objects.filter(pk=key_id).update(last_used_at=now)
-    return principal_for_user(user, via="key", ip=ip,
-                              grant=grant if grant[0] is not None else None)
+    due_in = 0.0 if last_used is None else (
+        LAST_USED_RESOLUTION - (timezone.now() - last_used)).total_seconds()
+    return _KeyEntry(key_id, principal, time.monotonic() + due_in)
+
+
+def principal_for_key(key: str, ip: str | None = None) -> Principal:
+    """The principal owning the unrevoked API ``key``; raises :class:`NotAuthenticated`
+    otherwise. Notes when the key was last used (once a minute)."""
+    hashed = hash_key(key.strip())
+    entry = _keys.get(hashed, lambda: _read_key(hashed))
+    now = time.monotonic()
+    if now >= entry.touch_at:
+        entry.touch_at = now + LAST_USED_RESOLUTION.total_seconds()
+        ApiKey.objects.filter(pk=entry.key_id).update(last_used_at=timezone.now())
+    principal = entry.principal
+    return principal if principal.client_ip == ip else dataclasses.replace(principal,
+                                                                           client_ip=ip)
 
 
 def presented_key(request: HttpRequest) -> str | None:

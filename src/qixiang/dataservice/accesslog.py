@@ -1,128 +1,77 @@
-"""Writing the access log: one row per data response, synchronously or in batches.
+"""The access log — one row per data response, "who downloaded what, when" — through the
+journal (:mod:`qixiang.dataservice.journal`).
 
-By default (``QIXIANG_ACCESS_LOG_BUFFER_SECONDS=0``) each row is inserted before the response
-leaves: a crash loses nothing, but under load every answer waits for the database's write lock
-(SQLite has one writer). With a buffer of, say, 0.2 s, rows are queued in memory and a
-background thread inserts them in one transaction per interval; a record is served from the
-queue by the process that made it at once, and from the database by every process after the next
-flush. What a killed process had not flushed is lost (at most one interval); a clean stop
-flushes. Choose the buffer for a busy public service, 0 where every row must survive a crash.
+:func:`record` appends the row as a journal line before the answer leaves (a few microseconds, no
+database write); the journal's loader inserts it into :class:`AccessLog` within
+``QIXIANG_JOURNAL_SECONDS``, and a killed process's lines are loaded by the next process that
+starts. Until then :func:`pending` finds it in the journal, so ``/provenance/<id>`` answers at
+once from any process.
+
+A streamed answer records twice under one data id: ``streaming`` when it starts, then
+``complete`` (with its record) or ``aborted``. Loading is idempotent by data id, and a
+``streaming`` line never overwrites a final one.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import logging
-import threading
-import time
+from datetime import datetime
 from functools import cache
 
-from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.contrib.auth import get_user_model
+from django.db import connection
 
+from qixiang.dataservice import journal
 from qixiang.dataservice.models import AccessLog
 
-log = logging.getLogger(__name__)
-MAX_QUEUE = 100_000  # rows kept when the database refuses them for a while
+KIND = "access"
+# A journal line holds these fields, named as the model's columns.
+FIELDS = ("data_id", "time", "user_id", "requester", "client_ip", "api", "dataset", "query",
+          "media_type", "size", "sha256", "cost", "state", "kid", "record")
+FINAL_FIELDS = ("state", "size", "sha256", "kid", "record")
+
+
+def record(**row) -> None:
+    """Journal one access-log row (keys: :data:`FIELDS`; ``time`` a datetime in UTC)."""
+    row["time"] = row["time"].isoformat()
+    journal.append({"kind": KIND, **row})
 
 
 @cache
-def _insert_sql(returning: bool) -> tuple[str, tuple[str, ...]]:
-    fields = tuple(f.attname for f in AccessLog._meta.concrete_fields if f.attname != "id")
-    columns = ", ".join(connection.ops.quote_name(name) for name in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {AccessLog._meta.db_table} ({columns}) VALUES ({marks})"
-    return sql + (" RETURNING id" if returning else ""), fields
+def _upsert_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in FIELDS)
+    user_table = quote(get_user_model()._meta.db_table)
+    # A user deleted before the line loads leaves the row without one, as SET_NULL would.
+    marks = ", ".join(f"(SELECT id FROM {user_table} WHERE id = %s)" if name == "user_id"
+                      else "%s" for name in FIELDS)
+    final = ", ".join(f"{quote(name)} = excluded.{quote(name)}" for name in FINAL_FIELDS)
+    return (f"INSERT INTO {quote(AccessLog._meta.db_table)} ({columns}) VALUES ({marks}) "
+            f"ON CONFLICT ({quote('data_id')}) DO UPDATE SET {final} "
+            f"WHERE excluded.{quote('state')} <> '{AccessLog.State.STREAMING}'")
 
 
-def _params(row: AccessLog, fields: tuple[str, ...]) -> list:
+def load(entries: list[dict], own: bool) -> None:
+    """Journal loader: insert (or complete) the rows of ``entries``."""
     time_field = AccessLog._meta.get_field("time")
-    return [time_field.get_db_prep_save(row.time, connection) if name == "time"
-            else getattr(row, name) for name in fields]
-
-
-def insert(row: AccessLog) -> None:
-    """Insert one row now, in one statement (the ORM's save costs more than the signature)."""
-    sql, fields = _insert_sql(True)
+    rows = []
+    for entry in entries:
+        values = dict(entry, time=time_field.get_db_prep_save(
+            datetime.fromisoformat(entry["time"]), connection))
+        rows.append([values.get(name) for name in FIELDS])
     with connection.cursor() as cursor:
-        cursor.execute(sql, _params(row, fields))
-        row.pk = cursor.fetchone()[0]
-    row._state.adding = False
+        cursor.executemany(_upsert_sql(), rows)
 
 
-class Writer:
-    """Queues rows when ``QIXIANG_ACCESS_LOG_BUFFER_SECONDS`` > 0, else inserts them at once."""
-
-    def __init__(self) -> None:
-        self._queue: list[AccessLog] = []
-        self._by_id: dict[str, AccessLog] = {}
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def write(self, row: AccessLog) -> None:
-        interval = settings.QIXIANG_ACCESS_LOG_BUFFER_SECONDS
-        if interval <= 0:
-            insert(row)
-            return
-        with self._lock:
-            if len(self._queue) >= MAX_QUEUE:
-                log.error("access log queue full (%d rows): dropping the oldest", MAX_QUEUE)
-                self._by_id.pop(self._queue.pop(0).data_id, None)
-            self._queue.append(row)
-            self._by_id[row.data_id] = row
-        self._start(interval)
-
-    def queued(self, data_id: str) -> AccessLog | None:
-        """A row this process made and has not written yet."""
-        with self._lock:
-            return self._by_id.get(data_id)
-
-    def flush(self) -> int:
-        """Insert every queued row in one transaction; how many were written."""
-        with self._lock:
-            rows, self._queue = self._queue, []
-        if not rows:
-            return 0
-        sql, fields = _insert_sql(False)
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(sql, [_params(row, fields) for row in rows])
-        except Exception:
-            with self._lock:  # keep them for the next attempt, oldest first
-                self._queue = rows + self._queue
-            raise
-        with self._lock:
-            for row in rows:
-                self._by_id.pop(row.data_id, None)
-        return len(rows)
-
-    def _start(self, interval: float) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._thread = threading.Thread(target=self._run, args=(interval,),
-                                             name="qixiang-access-log", daemon=True)
-            self._thread.start()
-
-    def _run(self, interval: float) -> None:
-        while True:
-            time.sleep(interval)
-            try:
-                self.flush()
-            except Exception:
-                log.exception("access log: could not write %d queued rows; will retry",
-                              len(self._queue))
-            finally:
-                close_old_connections()
+def as_row(entry: dict) -> AccessLog:
+    """An (unsaved) :class:`AccessLog` of a journal entry."""
+    values = {name: entry.get(name) for name in FIELDS}
+    values["time"] = datetime.fromisoformat(entry["time"])
+    return AccessLog(**values)
 
 
-writer = Writer()
-
-
-@atexit.register
-def _flush_at_exit() -> None:
-    with contextlib.suppress(Exception):  # the database may already be gone at exit
-        writer.flush()
+def pending(data_id: str) -> AccessLog | None:
+    """The newest row of ``data_id`` still in a journal (not loaded yet), or None."""
+    needle = b'"data_id":"' + data_id.encode("ascii", "replace") + b'"'
+    entry = journal.journal.pending(
+        lambda e: e.get("kind") == KIND and e.get("data_id") == data_id, needle)
+    return as_row(entry) if entry is not None else None

@@ -8,6 +8,7 @@
 - :class:`DailyUsage` — weighted calls per user (or anonymous address) and Beijing day.
 - :class:`MusicNonce` — nonces already seen, so a signed URL cannot be replayed.
 - :class:`AccessLog` — one row per data response: who, what, when, and its signed provenance.
+- :class:`JournalMark` — how far each process's journal file has been loaded into the database.
 """
 
 from __future__ import annotations
@@ -195,3 +196,18 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.data_id} {self.requester} {self.dataset}"
+
+
+class JournalMark(models.Model):
+    """How many bytes of a journal file (:mod:`qixiang.dataservice.journal`) are loaded: moved
+    in the same transaction as the rows they hold, so no line is loaded twice."""
+
+    name = models.CharField(_("journal file"), max_length=200, unique=True)
+    loaded_bytes = models.PositiveBigIntegerField(_("bytes loaded"), default=0)
+
+    class Meta:
+        verbose_name = _("journal mark")
+        verbose_name_plural = _("journal marks")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.loaded_bytes}"

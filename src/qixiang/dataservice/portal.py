@@ -121,4 +121,5 @@ def new_music_credential(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_key(request: HttpRequest, prefix: str) -> HttpResponse:
     revoke(prefix, user=request.user)
+    access.forget()  # a bulk update sends no signal: this process refuses the key at once
     return redirect("dataservice:portal")

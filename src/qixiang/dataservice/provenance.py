@@ -13,33 +13,36 @@ when, and for whom::
     X-Qixiang-Provenance: eyJhbGciOiJFZERTQSIs...   (omitted when longer than 4 KiB)
     Link: </provenance/5c1f...>; rel="describedby"
 
-The same record is stored in :class:`AccessLog` ("who downloaded what, when"; written at once,
-or in batches with ``QIXIANG_ACCESS_LOG_BUFFER_SECONDS``, see :mod:`.accesslog`) and served at
-``/provenance/<data id>``; the public keys are at ``/provenance/keys``. ``qixiang verify FILE``
-checks a downloaded file against its record.
+The same record goes to :class:`AccessLog` ("who downloaded what, when") through the journal
+(:mod:`.accesslog`: a line appended before the answer leaves, in the database within
+``QIXIANG_JOURNAL_SECONDS``) and is served at ``/provenance/<data id>``; the public keys are at
+``/provenance/keys``. ``qixiang verify FILE`` checks a downloaded file against its record.
 
 **Streamed responses** cannot carry a hash of bytes not yet sent: :func:`stamp_stream` sets the
 data id and ``Link`` up front, hashes the chunks as they leave, and signs and stores the record
 when the last chunk is out; until then ``/provenance/<id>`` answers 202 (state ``streaming``),
 and a stream cut short is logged as ``aborted`` without a record.
+
+The record is signed with ``cryptography``'s Ed25519 (:mod:`.jws`) and its claims serialised
+with orjson: per answer that is one signature, one hash of the body and one journal line.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import urlencode
 
-import jwt
-from asgiref.sync import sync_to_async
+import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.http import HttpResponse, StreamingHttpResponse
 
 from qixiang import __version__
-from qixiang.dataservice import accesslog, provenance_keys
+from qixiang.dataservice import accesslog, jws, provenance_keys
 from qixiang.dataservice.access import Principal
 from qixiang.dataservice.models import AccessLog
 
@@ -49,10 +52,22 @@ HEADER_SHA256 = "X-Qixiang-SHA256"
 HEADER_PROVENANCE = "X-Qixiang-Provenance"
 MAX_HEADER_RECORD = 4096
 JWS_TYPE = "qixiang-provenance+jwt"
+_EXPOSED = f"{HEADER_DATA_ID}, {HEADER_SHA256}, {HEADER_PROVENANCE}, Link"
 
 
 class InvalidRecord(ValueError):
     """A provenance record that does not verify; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What :func:`stamp` gave a response (a streamed one gets its hash and record later)."""
+
+    data_id: str
+    sha256: str = ""
+    size: int | None = None
+    kid: str = ""
+    record: str = ""
 
 
 @cache
@@ -75,16 +90,10 @@ def query_text(query: Mapping | str) -> str:
     return urlencode(sorted((str(k), str(v)) for k, v in query.items()))
 
 
-def _requester(principal: Principal) -> dict:
-    return {"name": principal.name, "principal": principal.key, "via": principal.via}
-
-
 def sign(claims: dict) -> tuple[str, str]:
     """``(compact JWS, kid)`` of ``claims`` signed with the current key."""
     key = provenance_keys.current()
-    token = jwt.encode(claims, key.private, algorithm="EdDSA",
-                       headers={"kid": key.kid, "typ": JWS_TYPE})
-    return token, key.kid
+    return jws.sign(orjson.dumps(claims), key.private, {"kid": key.kid, "typ": JWS_TYPE}), key.kid
 
 
 def _claims(data_id: str, sha256: str, size: int, media_type: str, dataset: str,
@@ -96,69 +105,72 @@ def _claims(data_id: str, sha256: str, size: int, media_type: str, dataset: str,
         "query": dict(query) if isinstance(query, Mapping) else query,
         "qc_version": qc_version(),
         "time": when.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "requester": _requester(principal),
+        "requester": {"name": principal.name, "principal": principal.key, "via": principal.via},
     }
 
 
-def _log_row(data_id: str, when: datetime, *, api: str, dataset: str, query: Mapping | str,
-             principal: Principal, media_type: str) -> AccessLog:
-    return AccessLog(data_id=data_id, time=when, user=principal.user, requester=principal.name,
-                     client_ip=principal.client_ip, api=api, dataset=dataset,
-                     query=query_text(query), media_type=media_type, cost=principal.cost)
+def _log_fields(data_id: str, when: datetime, *, api: str, dataset: str, query: Mapping | str,
+                principal: Principal, media_type: str) -> dict:
+    """The access-log fields known before the body is (see :data:`accesslog.FIELDS`)."""
+    return {"data_id": data_id, "time": when,
+            "user_id": principal.user.pk if principal.user is not None else None,
+            "requester": principal.name, "client_ip": principal.client_ip, "api": str(api),
+            "dataset": dataset, "query": query_text(query), "media_type": media_type,
+            "cost": principal.cost}
 
 
 def _link(response: HttpResponse, data_id: str) -> None:
     response[HEADER_DATA_ID] = data_id
     link = f'</provenance/{data_id}>; rel="describedby"'
     response["Link"] = f"{response['Link']}, {link}" if response.has_header("Link") else link
-    exposed = f"{HEADER_DATA_ID}, {HEADER_SHA256}, {HEADER_PROVENANCE}, Link"
-    response["Access-Control-Expose-Headers"] = exposed
+    response["Access-Control-Expose-Headers"] = _EXPOSED
 
 
 def stamp(response: HttpResponse, body: bytes, *, dataset: str, query: Mapping | str,
-          principal: Principal, api: str = AccessLog.Api.EDR) -> AccessLog:
+          principal: Principal, api: str = AccessLog.Api.EDR) -> Stamp:
     """Give ``response`` (whose content is ``body``) its data id, sha256 and signed record,
-    and log it; returns the log row."""
+    and log it (a journal line, before the response leaves)."""
     when = datetime.now(UTC)
     data_id = new_data_id()
     media_type = response.get("Content-Type", "application/octet-stream")
     sha256 = hashlib.sha256(body).hexdigest()
     token, kid = sign(_claims(data_id, sha256, len(body), media_type, dataset, query,
                               principal, when))
-    row = _log_row(data_id, when, api=api, dataset=dataset, query=query, principal=principal,
-                   media_type=media_type)
-    row.size, row.sha256, row.kid, row.record = len(body), sha256, kid, token
-    accesslog.writer.write(row)
+    accesslog.record(**_log_fields(data_id, when, api=api, dataset=dataset, query=query,
+                                   principal=principal, media_type=media_type),
+                     size=len(body), sha256=sha256, state=AccessLog.State.COMPLETE.value,
+                     kid=kid, record=token)
     _link(response, data_id)
     response[HEADER_SHA256] = sha256
     if len(token) <= MAX_HEADER_RECORD:
         response[HEADER_PROVENANCE] = token
-    return row
+    return Stamp(data_id, sha256, len(body), kid, token)
 
 
 def stamp_stream(response: StreamingHttpResponse, *, dataset: str, query: Mapping | str,
-                 principal: Principal, api: str = AccessLog.Api.EDR) -> AccessLog:
+                 principal: Principal, api: str = AccessLog.Api.EDR) -> Stamp:
     """Stamp a streamed response: data id now, record when the last chunk has been sent."""
     when = datetime.now(UTC)
     data_id = new_data_id()
     media_type = response.get("Content-Type", "application/octet-stream")
-    row = _log_row(data_id, when, api=api, dataset=dataset, query=query, principal=principal,
-                   media_type=media_type)
-    row.state = AccessLog.State.STREAMING
-    accesslog.insert(row)  # at once: it is updated when the stream ends
+    fields = _log_fields(data_id, when, api=api, dataset=dataset, query=query,
+                         principal=principal, media_type=media_type)
+    accesslog.record(**fields, size=None, sha256="", state=AccessLog.State.STREAMING.value,
+                     kid="", record="")
     _link(response, data_id)
     digest = hashlib.sha256()
     size = 0
 
     def finish(complete: bool) -> None:
         if not complete:
-            AccessLog.objects.filter(pk=row.pk).update(state=AccessLog.State.ABORTED, size=size)
+            accesslog.record(**fields, size=size, sha256="",
+                             state=AccessLog.State.ABORTED.value, kid="", record="")
             return
         sha256 = digest.hexdigest()
         token, kid = sign(_claims(data_id, sha256, size, media_type, dataset, query,
                                   principal, when))
-        AccessLog.objects.filter(pk=row.pk).update(
-            state=AccessLog.State.COMPLETE, size=size, sha256=sha256, kid=kid, record=token)
+        accesslog.record(**fields, size=size, sha256=sha256,
+                         state=AccessLog.State.COMPLETE.value, kid=kid, record=token)
 
     def as_bytes(chunk) -> bytes:
         return chunk if isinstance(chunk, bytes) else str(chunk).encode(response.charset)
@@ -177,7 +189,7 @@ def stamp_stream(response: StreamingHttpResponse, *, dataset: str, query: Mappin
                     yield data
                 complete = True
             finally:
-                await sync_to_async(finish)(complete)
+                finish(complete)  # a journal line: no database call to leave the loop for
 
         response.streaming_content = hashed_async()
     else:
@@ -197,43 +209,44 @@ def stamp_stream(response: StreamingHttpResponse, *, dataset: str, query: Mappin
                 finish(complete)
 
         response.streaming_content = hashed()
-    return row
+    return Stamp(data_id)
 
 
 def lookup(data_id: str) -> AccessLog | None:
-    """The log row of ``data_id``: queued in this process, or in the database."""
-    return accesslog.writer.queued(data_id) or AccessLog.objects.filter(data_id=data_id).first()
+    """The log row of ``data_id``: from the database, or from a journal not loaded yet (which
+    also holds the newer state of a stream that has ended since)."""
+    row = AccessLog.objects.filter(data_id=data_id).first()
+    if row is not None and row.state != AccessLog.State.STREAMING:
+        return row
+    waiting = accesslog.pending(data_id)
+    if waiting is not None:
+        return waiting
+    return row or AccessLog.objects.filter(data_id=data_id).first()  # loaded meanwhile
 
 
-def public_keys(jwks: Mapping | None = None) -> dict[str, object]:
+def public_keys(jwks: Mapping | None = None) -> dict[str, Ed25519PublicKey]:
     """Public keys by kid, from a JWK set (as ``/provenance/keys`` serves) or our key folder."""
     if jwks is None:
         return {key.kid: key.public for key in provenance_keys.all_keys()}
-    keys = {}
-    for entry in jwks.get("keys", []):
-        keys[entry["kid"]] = jwt.PyJWK(entry, algorithm="EdDSA").key
-    return keys
+    return {entry["kid"]: jws.public_key(entry) for entry in jwks.get("keys", [])}
 
 
-def decode(token: str, keys: Mapping[str, object]) -> dict:
+def decode(token: str, keys: Mapping[str, Ed25519PublicKey]) -> dict:
     """The claims of a record after checking its signature against ``keys`` (by kid)."""
     try:
-        header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError as exc:
-        raise InvalidRecord(f"not a compact JWS: {exc}") from None
-    kid = header.get("kid", "")
-    if header.get("alg") != "EdDSA":
-        raise InvalidRecord(f"algorithm {header.get('alg')!r} is not EdDSA")
-    if kid not in keys:
-        raise InvalidRecord(f"signed with key {kid!r}, which is not among the published keys")
-    try:
-        return jwt.decode(token, keys[kid], algorithms=["EdDSA"],
-                          options={"verify_iat": False, "verify_aud": False}, issuer=ISSUER)
-    except jwt.PyJWTError as exc:
-        raise InvalidRecord(f"signature does not verify with key {kid}: {exc}") from None
+        _header, payload = jws.verify(token, keys)
+        claims = orjson.loads(payload)
+    except jws.InvalidToken as exc:
+        raise InvalidRecord(str(exc)) from None
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRecord(f"the record's payload is not JSON: {exc}") from None
+    if not isinstance(claims, dict) or claims.get("iss") != ISSUER:
+        raise InvalidRecord(f"not a {ISSUER} provenance record (issuer "
+                            f"{claims.get('iss') if isinstance(claims, dict) else None!r})")
+    return claims
 
 
-def verify(data: bytes, token: str, keys: Mapping[str, object]) -> dict:
+def verify(data: bytes, token: str, keys: Mapping[str, Ed25519PublicKey]) -> dict:
     """The record's claims when ``data`` is exactly the bytes it describes; raises
     :class:`InvalidRecord` naming what differs."""
     claims = decode(token, keys)
@@ -251,7 +264,6 @@ def record_document(row: AccessLog) -> dict:
     document = {"data_id": row.data_id, "state": row.state}
     if row.record:
         document["jws"] = row.record
-        document["record"] = json.loads(
-            jwt.utils.base64url_decode(row.record.split(".")[1]).decode())
+        document["record"] = orjson.loads(jws.payload(row.record))
         document["kid"] = row.kid
     return document

@@ -6,16 +6,17 @@ write); with N worker processes a principal may reach N times the rate, so set t
 per worker or run one process per core behind a proxy that pins clients.
 
 **Daily quota** counts weighted calls (the cost the query layer estimates: one call per 10
-elements x 14 days x 1 station, as Open-Meteo weighs its calls) per Beijing day. Each process
-keeps a running total per principal and writes what it spent to :class:`DailyUsage` at most every
-``QIXIANG_USAGE_FLUSH_SECONDS`` (and reads back what the other processes spent), so the quota
-holds across processes and restarts to within one flush interval of traffic.
+elements x 14 days x 1 station, as Open-Meteo weighs its calls) per Beijing day, in
+:class:`DailyUsage`. A charge is a journal line (:mod:`.journal`), never a database write on the
+request's path: the journal's loader adds the lines to the day's row in batches, exactly once, and
+a killed process's lines are added by the next start. Each process knows the day's total as
+``stored`` (the row as last read: at first use, after each of its loads, and at most
+``QIXIANG_JOURNAL_SECONDS`` old while it is charging) plus ``unloaded`` (its own charges not in the
+row yet), so the quota holds across processes to within that interval of the others' traffic.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import math
 import threading
 import time
@@ -26,6 +27,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
+
+from qixiang.dataservice import journal
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 # One weighted call: up to this many elements over up to this span at one station.
@@ -97,10 +100,16 @@ class RateLimiter:
 @dataclass
 class _Account:
     day: date
-    total: float = 0.0  # what all processes had spent at the last sync, plus ours since
-    pending_cost: float = 0.0  # ours, not yet written
-    pending_requests: int = 0
-    synced_at: float = field(default=-math.inf)  # monotonic; -inf: never
+    stored: float = 0.0  # the day's row as last read (every process's loaded charges)
+    unloaded: float = 0.0  # this process's charges still in its journal
+    read_at: float = field(default=-math.inf)  # monotonic; -inf: never
+
+    @property
+    def total(self) -> float:
+        return self.stored + self.unloaded
+
+
+USAGE = "usage"  # the journal kind of a charge
 
 
 class UsageMeter:
@@ -116,8 +125,6 @@ class UsageMeter:
         cost = max(float(cost), 0.0)
         with self._lock:
             account = self._account(key)
-            if time.monotonic() - account.synced_at >= settings.QIXIANG_USAGE_FLUSH_SECONDS:
-                self._sync(key, account)
             if daily_quota is not None and cost > daily_quota:
                 raise OverLimit(
                     _("This request costs %(cost)g weighted calls, more than the daily quota "
@@ -129,9 +136,9 @@ class UsageMeter:
                       "this request costs %(cost)g); it resets at midnight Beijing time.")
                     % {"quota": daily_quota, "spent": account.total, "cost": cost},
                     seconds_to_next_day())
-            account.total += cost
-            account.pending_cost += cost
-            account.pending_requests += 1
+            journal.append({"kind": USAGE, "principal": key, "day": account.day.isoformat(),
+                            "cost": cost})
+            account.unloaded += cost
             return account.total
 
     def spent(self, key: str) -> float:
@@ -139,55 +146,75 @@ class UsageMeter:
         with self._lock:
             return self._account(key).total
 
-    def flush(self) -> None:
-        """Write every pending charge to the database now."""
-        with self._lock:
-            for key, account in self._accounts.items():
-                if account.pending_requests:
-                    self._sync(key, account)
-
     def reset(self) -> None:
-        """Forget everything in memory (tests; the database keeps what was flushed)."""
+        """Forget everything in memory (tests; the database and journal keep the rest)."""
         with self._lock:
             self._accounts.clear()
 
+    def loaded(self, own: dict[tuple[str, str], float], totals: dict[tuple[str, str], float]
+               ) -> None:
+        """The journal loaded ``own`` (this process's charges) and the rows now hold
+        ``totals`` (both by principal and ISO day)."""
+        now = time.monotonic()
+        with self._lock:
+            for (key, day), total in totals.items():
+                account = self._accounts.get(key)
+                if account is None or account.day.isoformat() != day:
+                    continue
+                account.stored = total
+                account.unloaded = max(0.0, account.unloaded - own.get((key, day), 0.0))
+                account.read_at = now
+
     def _account(self, key: str) -> _Account:
+        """``key``'s account of today, its stored total re-read when stale (under the lock)."""
         today = beijing_day()
         account = self._accounts.get(key)
         if account is None or account.day != today:
-            if account is not None and account.pending_requests:
-                self._sync(key, account)
             account = self._accounts[key] = _Account(day=today)
+        now = time.monotonic()
+        if now - account.read_at >= settings.QIXIANG_JOURNAL_SECONDS:
+            account.stored = _stored(key, today)
+            account.read_at = now
         return account
 
-    def _sync(self, key: str, account: _Account) -> None:
-        """Add what this process spent since the last sync and read back the day's total
-        (one upsert statement, SQLite >= 3.35 and PostgreSQL)."""
-        from qixiang.dataservice.models import DailyUsage
 
-        table = DailyUsage._meta.db_table
-        with connection.cursor() as cursor:
-            if account.pending_requests:
-                cursor.execute(
-                    f"INSERT INTO {table} (principal, day, cost, requests) "
-                    f"VALUES (%s, %s, %s, %s) ON CONFLICT (principal, day) DO UPDATE SET "
-                    f"cost = {table}.cost + excluded.cost, "
-                    f"requests = {table}.requests + excluded.requests RETURNING cost",
-                    [key, account.day, account.pending_cost, account.pending_requests])
-            else:
-                cursor.execute(f"SELECT cost FROM {table} WHERE principal = %s AND day = %s",
-                               [key, account.day])
-            row = cursor.fetchone()
-        account.total = row[0] if row else 0.0
-        account.pending_cost, account.pending_requests = 0.0, 0
-        account.synced_at = time.monotonic()
+def _table() -> str:
+    from qixiang.dataservice.models import DailyUsage
+
+    return DailyUsage._meta.db_table
+
+
+def _stored(key: str, day: date) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cost FROM {_table()} WHERE principal = %s AND day = %s",
+                       [key, day])
+        row = cursor.fetchone()
+    return row[0] if row else 0.0
+
+
+def load(entries: list[dict], own: bool):
+    """Journal loader: add the charges of ``entries`` to their days' rows (one upsert per
+    principal and day); once committed, this process's accounts learn the new totals."""
+    sums: dict[tuple[str, str], list] = {}
+    for entry in entries:
+        spent = sums.setdefault((entry["principal"], entry["day"]), [0.0, 0])
+        spent[0] += entry["cost"]
+        spent[1] += 1
+    table = _table()
+    totals = {}
+    with connection.cursor() as cursor:
+        for (key, day), (cost, requests) in sums.items():
+            cursor.execute(
+                f"INSERT INTO {table} (principal, day, cost, requests) "
+                f"VALUES (%s, %s, %s, %s) ON CONFLICT (principal, day) DO UPDATE SET "
+                f"cost = {table}.cost + excluded.cost, "
+                f"requests = {table}.requests + excluded.requests RETURNING cost",
+                [key, date.fromisoformat(day), cost, requests])
+            totals[(key, day)] = cursor.fetchone()[0]
+    mine = {k: v[0] for k, v in sums.items()} if own else {}
+    return lambda: usage_meter.loaded(mine, totals)
 
 
 rate_limiter = RateLimiter()
 usage_meter = UsageMeter()
 
-
-@atexit.register
-def _flush_at_exit() -> None:  # best effort: a killed process loses at most one interval
-    with contextlib.suppress(Exception):  # the database may already be gone at exit
-        usage_meter.flush()
