@@ -179,7 +179,7 @@ QIXIANG_MUSIC_MAX_SKEW = int(os.environ.get("QIXIANG_MUSIC_MAX_SKEW", "300"))
 # loaded into the database every QIXIANG_JOURNAL_SECONDS; quota totals spent by other processes
 # are re-read as often.
 QIXIANG_JOURNAL_DIR = Path(os.environ.get("QIXIANG_JOURNAL_DIR", VAR_DIR / "journal")).resolve()
-QIXIANG_JOURNAL_SECONDS = float(os.environ.get("QIXIANG_JOURNAL_SECONDS", "0.25"))
+QIXIANG_JOURNAL_SECONDS = float(os.environ.get("QIXIANG_JOURNAL_SECONDS", "0.5"))
 # EDR: a data request asking for more values (stations x parameters x times) is refused (413).
 QIXIANG_EDR_MAX_VALUES = int(os.environ.get("QIXIANG_EDR_MAX_VALUES", "2000000"))
 # EDR position queries answer with the nearest station within this many km.

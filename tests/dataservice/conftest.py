@@ -7,7 +7,7 @@ import pytest
 
 from qixiang.accounts.apikeys import create_api_key
 from qixiang.accounts.models import Role, User
-from qixiang.dataservice import access, quotas
+from qixiang.dataservice import access, journal, quotas
 from qixiang.dataservice.models import AccessGrant
 
 
@@ -27,7 +27,8 @@ def journal_dir(tmp_path, settings):
     """Each test journals into its own folder; nothing loads it unless the test calls
     ``journal.load()`` (no loader thread runs in tests)."""
     settings.QIXIANG_JOURNAL_DIR = tmp_path / "journal"
-    return settings.QIXIANG_JOURNAL_DIR
+    yield settings.QIXIANG_JOURNAL_DIR
+    journal.release()  # charges a test made outside a view go to its own folder
 
 
 @pytest.fixture(autouse=True)

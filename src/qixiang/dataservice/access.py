@@ -177,12 +177,12 @@ class _Recent:
         self._values.clear()
 
 
-_tiers, _keys, _grants = _Recent(), _Recent(), _Recent()
+_tiers, _keys, _grants, _anonymous = _Recent(), _Recent(), _Recent(), _Recent()
 
 
 def forget(**_kwargs) -> None:
     """Drop every reused lookup (a key, user, grant or tier changed in this process)."""
-    for recent in (_tiers, _keys, _grants):
+    for recent in (_tiers, _keys, _grants, _anonymous):
         recent.clear()
 
 
@@ -211,8 +211,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def anonymous_principal(request: HttpRequest) -> Principal:
     ip = client_ip(request)
-    return Principal(key=f"ip:{ip or 'unknown'}", name="anonymous", via="anonymous",
-                     limits=tier_limits(PUBLIC_TIER), datasets=frozenset(), client_ip=ip)
+    return _anonymous.get(ip, lambda: Principal(
+        key=f"ip:{ip or 'unknown'}", name="anonymous", via="anonymous",
+        limits=_read_tier_limits(PUBLIC_TIER), datasets=frozenset(), client_ip=ip))
 
 
 # The hot path reads a key, its user, grant and tier in one statement (no ORM query building:

@@ -52,12 +52,11 @@ def _upsert_sql() -> str:
 
 def load(entries: list[dict], own: bool) -> None:
     """Journal loader: insert (or complete) the rows of ``entries``."""
-    time_field = AccessLog._meta.get_field("time")
+    adapt = connection.ops.adapt_datetimefield_value
     rows = []
     for entry in entries:
-        values = dict(entry, time=time_field.get_db_prep_save(
-            datetime.fromisoformat(entry["time"]), connection))
-        rows.append([values.get(name) for name in FIELDS])
+        entry["time"] = adapt(datetime.fromisoformat(entry["time"]))
+        rows.append([entry.get(name) for name in FIELDS])
     with connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), rows)
 

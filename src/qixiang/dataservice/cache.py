@@ -88,6 +88,7 @@ class Entry:
     cost: float  # weighted calls charged for it (see quotas)
     headers: dict[str, str] = field(default_factory=dict)
     stored_at: float = field(default_factory=time.monotonic)
+    sha256: str = ""  # of body, for each answer's provenance (hashed once, not per answer)
 
 
 class ResponseCache:

@@ -15,7 +15,7 @@ How it holds:
   thread (:func:`start`, called by the server entry points) moves new lines into the database
   every ``QIXIANG_JOURNAL_SECONDS``, in one transaction per batch, and on the same pass loads
   every file no live process holds — a killed worker's, at the next start or by a sibling —
-  then deletes it. A clean exit loads what is left.
+  then deletes it. When the process ends normally the loader loads what is left.
 - **Exactly once.** How far a file is loaded is stored in :class:`JournalMark`, advanced by
   compare-and-set in the same transaction as the rows it covers: a batch is never loaded twice,
   even by two loaders at once. Access-log rows are idempotent besides (unique data id).
@@ -30,7 +30,6 @@ it committed, and ``own`` says the lines are this process's (quotas keep count o
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import fcntl
 import logging
@@ -272,35 +271,56 @@ class Journal:
         self._lock = threading.Lock()  # appends and the list of own files
         self._load_lock = threading.Lock()  # one loading pass at a time
         self._files: list[_File] = []  # own files, appended to the last
-        self._folder: Path | None = None
+        self._held: list[bytes] = []  # lines waiting for the next write
+        self._folder: object = None  # the QIXIANG_JOURNAL_DIR setting the files are in
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._exit_hooked = False
+        self._quiet_until = 0.0  # no failure logged before this (monotonic)
         os.register_at_fork(after_in_child=self._after_fork)
 
     # writing -------------------------------------------------------------------------------
     def append(self, entry: dict) -> None:
-        """Write ``entry`` as one line; raises OSError (nothing written) when the disk refuses."""
+        """Write ``entry`` as one line (with any held ones, in one write); raises OSError
+        (nothing written) when the disk refuses."""
         line = orjson.dumps(entry) + b"\n"
         with self._lock:
-            current = self._current()
-            try:
-                _write_all(current.fd, line)
-            except OSError:
-                current.done = True  # a partial line may follow its last complete one
-                raise
-            current.size += len(line)
+            self._write(b"".join((*self._held, line)) if self._held else line)
+
+    def hold(self, entry: dict) -> None:
+        """Keep ``entry`` to go out with the next :meth:`append` (one write instead of two: a
+        quota charge and the access row of the same answer); :meth:`release`, which the data
+        views call before their answer leaves, writes it if nothing else did."""
+        line = orjson.dumps(entry) + b"\n"
+        with self._lock:
+            self._held.append(line)
+
+    def release(self) -> None:
+        """Write the held entries now."""
+        if self._held:
+            with self._lock:
+                if self._held:
+                    self._write(b"".join(self._held))
+
+    def _write(self, data: bytes) -> None:  # under self._lock
+        current = self._current()
+        try:
+            _write_all(current.fd, data)
+        except OSError:
+            current.done = True  # a partial line may follow its last complete one
+            raise
+        current.size += len(data)
+        self._held.clear()
 
     def _current(self) -> _File:
-        folder = directory()
-        if folder != self._folder:  # a new folder (tests): older files are left to recovery
+        folder = settings.QIXIANG_JOURNAL_DIR
+        if folder is not self._folder:  # a new folder (tests): older files are left to recovery
             for f in self._files:
                 f.close()
             self._files, self._folder = [], folder
         if not self._files or self._files[-1].done or self._files[-1].size >= ROTATE_BYTES:
             if self._files:
                 self._files[-1].done = True
-            self._files.append(_create(folder))
+            self._files.append(_create(Path(folder)))
         return self._files[-1]
 
     def own_paths(self) -> list[Path]:
@@ -311,6 +331,7 @@ class Journal:
     def load(self) -> int:
         """Load what is new in this process's files and every file no live process holds;
         returns how many lines were loaded."""
+        self.release()
         with self._load_lock:
             count = self._load_own()
             folder = directory()
@@ -378,49 +399,49 @@ class Journal:
 
     # the loader thread ---------------------------------------------------------------------
     def start(self) -> None:
-        """Run the loader in a thread of this process (the server entry points call it);
-        its first pass loads what killed processes left."""
+        """Run the loader in a thread of this process (the server entry points call it); its
+        first pass loads what killed processes left. It is not a daemon: when the main thread
+        ends (interpreter exit, a server worker's exit) it loads what is left, then ends."""
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 return
             self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="qixiang-journal",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._run, name="qixiang-journal")
             self._thread.start()
-            if not self._exit_hooked:
-                atexit.register(self.stop)
-                self._exit_hooked = True
 
     def stop(self) -> None:
-        """Stop the loader and load what is left (a clean exit)."""
+        """Stop the loader after it loaded what is left (a clean exit)."""
         thread = self._thread
-        if thread is None:
-            return
-        self._stop.set()
-        thread.join(timeout=30)
-        self._thread = None
-        try:
-            with self._lock:
-                for f in self._files:
-                    f.done = True
-            self.load()
-        except Exception:  # the database may be gone at exit: the next start loads it
-            log.exception("journal: could not load the rest at exit; the next start will")
-        finally:
-            close_old_connections()
+        if thread is not None:
+            self._stop.set()
+            thread.join(timeout=60)
+            self._thread = None
 
     def _run(self) -> None:
+        main = threading.main_thread()
         while True:
-            try:
-                self.load()
-            except _Moved:
-                pass  # another loader got there first; the next pass re-reads the mark
-            except Exception:
-                log.exception("journal: loading failed; retrying")
-            finally:
-                close_old_connections()
-            if self._stop.wait(max(0.01, settings.QIXIANG_JOURNAL_SECONDS)):
-                return
+            self._pass()
+            if self._stop.wait(max(0.01, settings.QIXIANG_JOURNAL_SECONDS)) or (
+                    not main.is_alive()):
+                break
+        with self._lock:  # the process is ending: finish its files
+            for f in self._files:
+                f.done = True
+        self._pass()
+
+    def _pass(self) -> None:
+        try:
+            self.load()
+        except _Moved:
+            pass  # another loader got there first; the next pass re-reads the mark
+        except Exception:
+            now = time.monotonic()
+            if now >= self._quiet_until:  # once a minute while it keeps failing
+                log.exception("journal: loading failed; retrying every pass, the lines are "
+                              "kept until they load")
+                self._quiet_until = now + 60.0
+        finally:
+            close_old_connections()
 
     def _after_fork(self) -> None:
         """A forked child writes its own file; the parent's stay with the parent."""
@@ -428,11 +449,13 @@ class Journal:
         self._load_lock = threading.Lock()
         for f in self._files:
             f.close()
-        self._files, self._folder, self._thread = [], None, None
+        self._files, self._folder, self._thread, self._held = [], None, None, []
         self._stop = threading.Event()
 
 
 journal = Journal()
 append = journal.append
+hold = journal.hold
+release = journal.release
 load = journal.load
 start = journal.start

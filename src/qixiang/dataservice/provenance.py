@@ -30,7 +30,7 @@ with orjson: per answer that is one signature, one hash of the body and one jour
 from __future__ import annotations
 
 import hashlib
-import uuid
+import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,7 +81,8 @@ def qc_version() -> str:
 
 
 def new_data_id() -> str:
-    return uuid.uuid4().hex
+    """128 random bits as 32 hex digits (the form of a uuid4's hex, 8x cheaper)."""
+    return os.urandom(16).hex()
 
 
 def query_text(query: Mapping | str) -> str:
@@ -119,21 +120,23 @@ def _log_fields(data_id: str, when: datetime, *, api: str, dataset: str, query: 
             "cost": principal.cost}
 
 
-def _link(response: HttpResponse, data_id: str) -> None:
+def _link(response: HttpResponse | dict[str, str], data_id: str) -> None:
     response[HEADER_DATA_ID] = data_id
     link = f'</provenance/{data_id}>; rel="describedby"'
-    response["Link"] = f"{response['Link']}, {link}" if response.has_header("Link") else link
+    response["Link"] = f"{response['Link']}, {link}" if "Link" in response else link
     response["Access-Control-Expose-Headers"] = _EXPOSED
 
 
-def stamp(response: HttpResponse, body: bytes, *, dataset: str, query: Mapping | str,
-          principal: Principal, api: str = AccessLog.Api.EDR) -> Stamp:
-    """Give ``response`` (whose content is ``body``) its data id, sha256 and signed record,
-    and log it (a journal line, before the response leaves)."""
+def stamp(response: HttpResponse | dict[str, str], body: bytes, *, dataset: str,
+          query: Mapping | str, principal: Principal, api: str = AccessLog.Api.EDR,
+          sha256: str | None = None) -> Stamp:
+    """Give ``response`` (whose content is ``body``; or a dict of its headers) its data id,
+    sha256 and signed record, and log it (a journal line, before the response leaves).
+    ``sha256``: the body's, when the caller already has it (a cached answer's)."""
     when = datetime.now(UTC)
     data_id = new_data_id()
     media_type = response.get("Content-Type", "application/octet-stream")
-    sha256 = hashlib.sha256(body).hexdigest()
+    sha256 = sha256 or hashlib.sha256(body).hexdigest()
     token, kid = sign(_claims(data_id, sha256, len(body), media_type, dataset, query,
                               principal, when))
     accesslog.record(**_log_fields(data_id, when, api=api, dataset=dataset, query=query,

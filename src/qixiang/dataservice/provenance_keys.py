@@ -8,7 +8,8 @@
 
 The first key is made at first use (several processes starting at once agree on one: files are
 created with ``link``, which fails if the name exists). ``qixiang provenance-key rotate`` makes a
-new current key; running processes notice the change of ``current`` on their next record.
+new current key; the process that rotates signs with it at once, the others notice the change of
+``current`` within :data:`RECHECK_SECONDS` (a stat per second, not per record).
 Every public key, current and retired, is published as a JWK set at ``/provenance/keys``.
 """
 
@@ -16,15 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
 
 from qixiang.dataservice import jws, keyfiles
 
 CURRENT = "current"
+RECHECK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,8 +75,22 @@ class _Current:
         self._lock = threading.Lock()
         self._seen: tuple[int, int] | None = None  # (inode, mtime_ns) of ``current``
         self._key: SigningKey | None = None
+        self._root: object = None  # the QIXIANG_KEY_DIR setting it was read under
+        self._check_at = 0.0  # monotonic time of the next look at ``current``
 
     def get(self) -> SigningKey:
+        root, now = settings.QIXIANG_KEY_DIR, time.monotonic()
+        key = self._key
+        if key is not None and root is self._root and now < self._check_at:
+            return key
+        key = self._read()
+        self._root, self._check_at = root, now + RECHECK_SECONDS
+        return key
+
+    def forget(self) -> None:
+        self._check_at = 0.0
+
+    def _read(self) -> SigningKey:
         directory = key_dir()
         pointer = directory / CURRENT
         with self._lock:
@@ -103,6 +121,7 @@ def rotate() -> SigningKey:
     directory = key_dir()
     key = _new_key(directory)
     keyfiles.replace(directory / CURRENT, key.kid.encode())
+    _current.forget()
     return key
 
 

@@ -9,7 +9,8 @@ per worker or run one process per core behind a proxy that pins clients.
 elements x 14 days x 1 station, as Open-Meteo weighs its calls) per Beijing day, in
 :class:`DailyUsage`. A charge is a journal line (:mod:`.journal`), never a database write on the
 request's path: the journal's loader adds the lines to the day's row in batches, exactly once, and
-a killed process's lines are added by the next start. Each process knows the day's total as
+a killed process's lines are added by the next start. The line goes out in the same write as
+the answer's access-log row, or is released by the data view before its answer leaves. Each process knows the day's total as
 ``stored`` (the row as last read: at first use, after each of its loads, and at most
 ``QIXIANG_JOURNAL_SECONDS`` old while it is charging) plus ``unloaded`` (its own charges not in the
 row yet), so the quota holds across processes to within that interval of the others' traffic.
@@ -136,8 +137,8 @@ class UsageMeter:
                       "this request costs %(cost)g); it resets at midnight Beijing time.")
                     % {"quota": daily_quota, "spent": account.total, "cost": cost},
                     seconds_to_next_day())
-            journal.append({"kind": USAGE, "principal": key, "day": account.day.isoformat(),
-                            "cost": cost})
+            journal.hold({"kind": USAGE, "principal": key, "day": account.day.isoformat(),
+                          "cost": cost})  # written with the answer's access row, or released
             account.unloaded += cost
             return account.total
 

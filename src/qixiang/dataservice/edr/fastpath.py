@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIRequest
@@ -42,8 +43,49 @@ def _security_headers() -> dict[str, str]:
     return headers
 
 
-def cached_answer(environ: dict) -> HttpResponse | None:
-    """The answer to a GET of an EDR data route when it is cached or not modified, else None."""
+_SEEN: dict[tuple, object] = {}  # host and language answers by the headers they come from
+_MAX_SEEN = 10_000
+
+
+def _remembered(key: tuple, compute: Callable[[], object]) -> object:
+    found = _SEEN.get(key, _SEEN)
+    if found is _SEEN:
+        found = compute()
+        if len(_SEEN) >= _MAX_SEEN:
+            _SEEN.clear()
+        _SEEN[key] = found
+    return found
+
+
+def _allowed_host(request: WSGIRequest) -> bool:
+    """``ALLOWED_HOSTS`` holds the request's host, as CommonMiddleware checks it (the answer
+    for given headers is remembered: it is the same for every request that sends them)."""
+    meta = request.META
+
+    def check() -> bool:
+        try:
+            request.get_host()
+        except Exception:  # DisallowedHost
+            return False
+        return True
+
+    return _remembered(("host", meta.get("HTTP_HOST"), meta.get("HTTP_X_FORWARDED_HOST"),
+                        meta.get("SERVER_NAME"), meta.get("SERVER_PORT"),
+                        id(settings.ALLOWED_HOSTS)), check)
+
+
+def _language(request: WSGIRequest) -> str:
+    """The language LocaleMiddleware would choose (remembered per cookie and Accept-Language
+    header, and the settings they are read with)."""
+    meta = request.META
+    return _remembered(("language", meta.get("HTTP_COOKIE"), meta.get("HTTP_ACCEPT_LANGUAGE"),
+                        settings.LANGUAGE_CODE, id(settings.LANGUAGES)),
+                       lambda: translation.get_language_from_request(request))
+
+
+def cached_answer(environ: dict) -> respond.Answer | None:
+    """The answer to a GET of an EDR data route when it is cached or not modified (or refused),
+    else None."""
     if environ.get("REQUEST_METHOD") != "GET":
         return None
     match = _ROUTE.match(environ.get("PATH_INFO", ""))
@@ -60,22 +102,27 @@ def cached_answer(environ: dict) -> HttpResponse | None:
         allowed, default = formats.DATA_FORMATS, formats.COVERAGEJSON
     max_age = respond.META_MAX_AGE if is_list else respond.DATA_MAX_AGE
     request = WSGIRequest(environ)
+    if not _allowed_host(request):
+        return None  # DisallowedHost: let Django answer it
+    language = _language(request)
+    switch = language != translation.get_language()
+    if switch:
+        translation.activate(language)
     try:
-        request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
-    except Exception:  # DisallowedHost: let Django answer it
-        return None
-    language = translation.get_language_from_request(request)
-    translation.activate(language)
-    try:
-        response = respond.serve(request, dataset, None, allowed=allowed, default=default,
-                                 max_age=max_age, cached_only=True)
+        answer = respond.serve(request, dataset, None, allowed=allowed, default=default,
+                               max_age=max_age, cached_only=True)
     finally:
-        translation.deactivate()
-    if response is not None:
-        for name, value in _security_headers().items():
-            response.setdefault(name, value)
-        response.setdefault("Content-Language", language)
-    return response
+        if switch:
+            translation.deactivate()
+    if answer is None:
+        return None
+    if isinstance(answer, HttpResponse):  # a refusal (401, 403, 429)
+        answer = respond.Answer(answer.status_code, dict(answer.items()), answer.content)
+    headers = answer.headers
+    for name, value in _security_headers().items():
+        headers.setdefault(name, value)
+    headers.setdefault("Content-Language", language)
+    return answer
 
 
 class FastPath:
@@ -88,9 +135,9 @@ class FastPath:
         if not environ.get("PATH_INFO", "").startswith("/edr/collections/"):
             return self.app(environ, start_response)
         close_old_connections()  # as Django does at request start (and Django at its end)
-        response = cached_answer(environ)
-        if response is None:
+        answer = cached_answer(environ)
+        if answer is None:
             return self.app(environ, start_response)
-        status = f"{response.status_code} {response.reason_phrase}"
-        start_response(status, [(k, str(v)) for k, v in response.items()])
-        return [response.content]
+        start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}",
+                       list(answer.headers.items()))
+        return [answer.body]

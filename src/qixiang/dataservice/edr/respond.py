@@ -11,9 +11,11 @@ charges its cost, reads and writes the body. Access refusals come from
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import orjson
@@ -23,7 +25,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from qixiang.dataservice import cache, query
+from qixiang.dataservice import cache, journal, query
 from qixiang.dataservice.edr import formats
 from qixiang.dataservice.edr.formats import coveragejson, csv, geojson, netcdf
 from qixiang.dataservice.edr.params import EdrError
@@ -35,6 +37,7 @@ STREAM_ABOVE = 200_000  # values: larger GeoJSON/CSV answers stream and are not 
 HTML_ROWS = 2_000  # rows an HTML data page shows
 
 
+@lru_cache(maxsize=8)
 def _optional(name: str):
     try:
         return importlib.import_module(f"qixiang.dataservice.{name}")
@@ -48,6 +51,19 @@ def error_response(exc: EdrError) -> HttpResponse:
     for name, value in exc.headers.items():
         response[name] = value
     return response
+
+
+@dataclass(slots=True)
+class Answer:
+    """A finished answer held in memory (a cached body, or a 304): the fast path sends it as it
+    is, without building a Django response; Django gets :meth:`response`."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.body, status=self.status, headers=self.headers)
 
 
 @dataclass(slots=True)
@@ -69,16 +85,48 @@ class Context:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """What a query string says that every answer needs: ``f`` and the provenance text."""
+
+    f: str | None
+    text: str  # path and sorted parameters, as the provenance record names the request
+
+
+_QUERIES: dict[tuple[str, str], _Query] = {}
+_MAX_QUERIES = 10_000
+
+
+def _query(request: HttpRequest) -> _Query:
+    """The request's :class:`_Query`, parsed once per distinct path and query string (hot
+    answers are asked again and again)."""
+    key = (request.path, request.META.get("QUERY_STRING", ""))
+    found = _QUERIES.get(key)
+    if found is None:
+        items = sorted((k, v) for k, values in request.GET.lists() for v in values)
+        text = f"{request.path}?{urlencode(items)}" if items else request.path
+        found = _Query(request.GET.get("f"), text)
+        if len(_QUERIES) >= _MAX_QUERIES:
+            _QUERIES.clear()
+        _QUERIES[key] = found
+    return found
+
+
+@lru_cache(maxsize=256)
+def _accepted(accept: str) -> formats.Format | None:
+    return formats.from_accept(accept)
+
+
 def negotiate(request: HttpRequest, allowed: tuple[formats.Format, ...],
               default: formats.Format) -> formats.Format:
-    name = request.GET.get("f")
+    name = _query(request).f
     if name is not None and name.strip():
         fmt = formats.by_name(name)
         if fmt is None or fmt not in allowed:
             raise EdrError(400, _("f: unknown output format %(f)r; give one of %(names)s")
                            % {"f": name[:40], "names": ", ".join(f.name for f in allowed)}, "f")
         return fmt
-    accepted = formats.from_accept(request.headers.get("Accept", ""))
+    accepted = _accepted(request.META.get("HTTP_ACCEPT", ""))
     if accepted is formats.JSON and default is formats.COVERAGEJSON:
         return default
     return accepted if accepted in allowed else default
@@ -97,9 +145,9 @@ def cache_key(request: HttpRequest, fmt: formats.Format, regions) -> str:
 def serve(request: HttpRequest, dataset: query.Dataset | None,
           produce: Callable[[Context], Result] | None, *, allowed: tuple[formats.Format, ...],
           default: formats.Format, max_age: int = DATA_MAX_AGE,
-          cached_only: bool = False) -> HttpResponse | None:
+          cached_only: bool = False) -> HttpResponse | Answer | None:
     """The answer to ``request``; with ``cached_only`` (the fast path) only a 304 or a cached
-    answer, else None (nothing charged, nothing read)."""
+    answer as an :class:`Answer` (or a refusal), else None (nothing charged, nothing read)."""
     access = _optional("access")
     try:
         try:
@@ -126,15 +174,17 @@ def serve(request: HttpRequest, dataset: query.Dataset | None,
         # hand one requester's answer to another. Metadata is the same for everyone.
         scope = "private" if dataset_id else "public"
         headers = {"ETag": tag, "Vary": VARY, "Cache-Control": f"{scope}, max-age={max_age}"}
-        if cache.matches(request.headers.get("If-None-Match"), tag):
+        if cache.matches(request.META.get("HTTP_IF_NONE_MATCH"), tag):
             admit(1.0)
-            return _with(HttpResponse(status=304), headers)
+            answer = Answer(304, headers)
+            return answer if cached_only else answer.response()
         entry = cache.responses.get(key, version)
         if entry is not None:
             admit(entry.cost)
-            response = _with(HttpResponse(entry.body, content_type=entry.content_type),
-                             {**headers, **entry.headers})
-            return _stamp(request, response, entry.body, dataset_id, admitted)
+            answer = Answer(200, {**headers, "Content-Type": entry.content_type, **entry.headers},
+                            entry.body)
+            _stamp(request, answer.headers, entry.body, dataset_id, admitted, entry.sha256)
+            return answer if cached_only else answer.response()
         if cached_only:
             return None
         result = produce(Context(request, dataset, fmt, regions, admit))
@@ -142,44 +192,48 @@ def serve(request: HttpRequest, dataset: query.Dataset | None,
             headers["Content-Disposition"] = f'inline; filename="{result.filename}"'
         if isinstance(result.body, bytes | bytearray):
             body = bytes(result.body)
+            sha256 = hashlib.sha256(body).hexdigest()
             if result.cacheable:
                 extra = {k: v for k, v in headers.items() if k == "Content-Disposition"}
                 cache.responses.put(key, cache.Entry(version, tag, body, result.content_type,
-                                                     result.cost, extra))
+                                                     result.cost, extra, sha256=sha256))
             response = _with(HttpResponse(body, content_type=result.content_type), headers)
-            return _stamp(request, response, body, dataset_id, admitted)
+            _stamp(request, response, body, dataset_id, admitted, sha256)
+            return response
         response = _with(StreamingHttpResponse(result.body, content_type=result.content_type),
                          headers)
-        return _stamp(request, response, None, dataset_id, admitted)
+        _stamp(request, response, None, dataset_id, admitted)
+        return response
     except EdrError as exc:
         return error_response(exc)
     except Exception as exc:
         if access and isinstance(exc, access.AccessDenied):
             return exc.response()
         raise
+    finally:
+        journal.release()  # a charge not written with an access row goes out now
 
 
 def query_text(request: HttpRequest) -> str:
     """The request as the provenance record names it: path and sorted parameters."""
-    items = sorted((k, v) for k, values in request.GET.lists() for v in values)
-    return f"{request.path}?{urlencode(items)}" if items else request.path
+    return _query(request).text
 
 
-def _stamp(request: HttpRequest, response: HttpResponse, body: bytes | None,
-           dataset_id: str | None, admitted: list) -> HttpResponse:
-    """Give a data response its data id, sha256 and signed provenance record, and log it
-    (:mod:`qixiang.dataservice.provenance`); a streamed body is signed when it ends."""
+def _stamp(request: HttpRequest, response: HttpResponse | dict[str, str], body: bytes | None,
+           dataset_id: str | None, admitted: list, sha256: str | None = None) -> None:
+    """Give a data response (or an :class:`Answer`'s headers) its data id, sha256 and signed
+    provenance record, and log it (:mod:`qixiang.dataservice.provenance`); a streamed body is
+    signed when it ends."""
     provenance = _optional("provenance")
     if provenance is None or dataset_id is None or not admitted:
-        return response
+        return
     query_ = query_text(request)
     if body is None:
         provenance.stamp_stream(response, dataset=dataset_id, query=query_,
                                 principal=admitted[-1])
     else:
         provenance.stamp(response, body, dataset=dataset_id, query=query_,
-                         principal=admitted[-1])
-    return response
+                         principal=admitted[-1], sha256=sha256)
 
 
 def _with(response: HttpResponse, headers: dict[str, str]) -> HttpResponse:
