@@ -4,8 +4,11 @@ It lives in the package-level app rather than in one of the apps because it wire
 it applies migrations, creates the first administrator (and the demo users and stations when the
 demo network is on), starts the message bus, the ingest subscription, the watched folder, the
 demo publisher and the supervision deadline sweep (a thread, hourly by default), and serves the
-ASGI application with uvicorn in the same process (the in-process bus only reaches subscribers of
-its own process). Ctrl-C or SIGTERM stops the server, then the
+WSGI application (:mod:`qixiang.wsgi`, with the data service's fast path and journal loader)
+with granian in the same process: the in-process bus only reaches subscribers of its own
+process. Granian's threaded server runs its one worker as a thread here instead of a process
+(:class:`InProcessGranian`); bench/dataservice.py measured granian's WSGI interface ~10x
+uvicorn's ASGI on a cached answer (docs/api.md). Ctrl-C or SIGTERM stops the server, then the
 publisher, the folder watcher and the bus, which delivers what it had already accepted.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +26,41 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
+
+
+BLOCKING_THREADS = 4  # Python threads serving requests (pages wait on the database)
+
+
+def _in_process_granian():
+    """granian's threaded server (:class:`granian.server.mt.MTServer`) serving from this
+    process: its worker is a thread. The class is made for free-threaded Python; with the GIL it
+    serves as one worker process does (Rust I/O threads, Python on the blocking threads), which
+    is what keeping the bus in this process needs."""
+    from granian.server.common import AbstractServer
+    from granian.server.mt import MTServer
+
+    class InProcessGranian(MTServer):
+        def _check_gil(self) -> None:
+            """One worker with the GIL is a worker process's arrangement: nothing to refuse."""
+
+        def serve(self, *args, **kwargs) -> None:
+            AbstractServer.serve(self, *args, **kwargs)  # without the free-threading warning
+
+    return InProcessGranian
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse at once, in plain words, when the address is taken (granian would report it
+    from its worker with a Rust backtrace)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandError(_("the web server could not start on %(host)s:%(port)d: "
+                                 "%(error)s") % {"host": host, "port": port,
+                                                 "error": exc.strerror}) from exc
 
 
 class _Terminated(Exception):
@@ -63,7 +102,8 @@ class Command(BaseCommand):
                  "the demo ahead of the clock, for trying things out)")
 
     def handle(self, *args, host: str, port: int, demo_interval: float, **options) -> None:
-        import uvicorn
+        from granian.constants import Interfaces
+        from granian.log import LogLevels
 
         from qixiang.ingest.channels.demo import demo_enabled
 
@@ -74,18 +114,26 @@ class Command(BaseCommand):
             self.prepare(demo)
             self.start(services, demo, demo_interval)
             Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise wants it
-            from qixiang.asgi import application
+            from qixiang.wsgi import application
 
+            _check_free(host, port)
+            server = _in_process_granian()(
+                "qixiang.wsgi:application", address=host, port=port,
+                interface=Interfaces.WSGI, workers=1, blocking_threads=BLOCKING_THREADS,
+                log_level=LogLevels(settings.LOGGING["root"]["level"].lower()))
             self.stdout.write(self.style.SUCCESS(
                 _("qixiang is running at http://%(host)s:%(port)d/ (Ctrl-C to stop)")
                 % {"host": host if ":" not in host else f"[{host}]", "port": port}))
-            config = uvicorn.Config(application, host=host, port=port, lifespan="off",
-                                    log_level=settings.LOGGING["root"]["level"].lower())
-            server = uvicorn.Server(config)
-            server.run()
-            if not server.started:
-                raise CommandError(_("the web server could not start on %(host)s:%(port)d")
-                                   % {"host": host, "port": port})
+            self.stdout.flush()
+            try:  # granian answers SIGINT and SIGTERM by returning from serve
+                server.serve(target_loader=lambda _target: application)
+            except (OSError, RuntimeError) as exc:  # granian reports a bind error as RuntimeError
+                raise CommandError(_("the web server could not start on %(host)s:%(port)d: "
+                                     "%(error)s") % {"host": host, "port": port,
+                                                     "error": str(exc).splitlines()[0]}) from exc
+            except SystemExit as exc:  # granian exits non-zero when its worker failed
+                raise CommandError(_("the web server stopped with an error (exit status "
+                                     "%(code)s); see the log above") % {"code": exc.code}) from exc
         except (KeyboardInterrupt, _Terminated):
             pass
         finally:
