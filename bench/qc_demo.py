@@ -14,7 +14,8 @@ against the faults it wrote to ``var/demo/faults.jsonl``.
 
 Scores per fault kind: values the fault touched (spike: its minutes; stuck and units: the element
 over the window; swapped coordinates: every value of the station over the window) that QC flagged
-1 or 2, with the share of faults flagged at least once; for stuck sensors also the share after the
+1 or 2, with the share of faults flagged at least once (swapped coordinates whose latitude is
+beyond 90 never reach QC: the decoder refuses the message, counted apart as dead letters); for stuck sensors also the share after the
 first hour (the persistence window of a minute station). False alarms: flagged values among the
 values no fault touched.
 """
@@ -74,6 +75,7 @@ def _t(text: str) -> datetime:
 
 def score(faults: list[dict], start: datetime, end: datetime) -> dict:
     """Hit and false-alarm rates of the stored flags against ``faults`` within [start, end)."""
+    from qixiang.ingest.models import RawMessage
     from qixiang.observations.models import Observation
     from qixiang.science import qc
 
@@ -94,6 +96,14 @@ def score(faults: list[dict], start: datetime, end: datetime) -> dict:
         elif element:
             rows = rows.filter(element=element)
         found = list(rows.values_list("element", "time", "qc_flag", "qc_checks"))
+        if kind == "swapped_coordinates":  # a latitude beyond 90 is refused by the decoder
+            dead = RawMessage.objects.filter(
+                origin=f"qixiang/obs/demo/{station}", status="rejected",
+                received_at__gte=f_start, received_at__lt=f_end + MINUTE).count()
+            kinds["swapped: rejected messages"]["faults"] += dead > 0
+            kinds["swapped: rejected messages"]["caught"] += dead > 0
+            kinds["swapped: rejected messages"]["values"] += dead
+            kinds["swapped: rejected messages"]["flagged"] += dead
         if not found:
             continue
         k = kinds[kind if kind != "stuck" else f"stuck {element}"]

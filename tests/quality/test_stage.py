@@ -172,3 +172,12 @@ def test_an_hourly_station_among_minute_ones_keeps_the_hourly_step():
     station("54511", lat=39.8, lon=116.47)
     feed(obs("54511", T0 - HOUR, TEM=4.0), obs("54511", T0, TEM=8.5))  # 4.5 K in an hour
     assert stored("54511").qc_flag == 0
+
+
+def test_the_second_minute_of_a_run_of_spikes_takes_its_step_from_ten_minutes_before():
+    station("54511", lat=39.8, lon=116.47)
+    minutes = [T0 + timedelta(minutes=m) for m in range(13)]
+    values = [4.0] * 11 + [14.0, 14.1]
+    feed(*[obs("54511", t, TEM=v) for t, v in zip(minutes, values, strict=True)])
+    second = stored("54511", time=minutes[12])
+    assert second.qc_flag == 1 and "in 0.166667 h (limit 3)" in second.qc_reason

@@ -241,6 +241,9 @@ def _check_group(ctx: _Context, element: str, when: datetime, idx: np.ndarray,
                              history_hours=np.array([o / HOUR for o in offsets]))
             take(qc.run_batch(batch, ctx.config.checks, checks=temporal,
                               params=ctx.temporal_params(element, is_minute)), rows)
+            if is_minute and "step" in temporal:
+                _step_from_sample(ctx, element, when, ids, values, history, at, rows, take,
+                                  verdicts["step"])
 
     if "position" in names and ctx.registry.doubts:
         severity = int(ctx.config.checks.params(element, "position").get("severity", 1))
@@ -265,6 +268,24 @@ def _check_group(ctx: _Context, element: str, when: datetime, idx: np.ndarray,
                  if name in reasons and i in reasons[name]]
         ctx.reasons[k] = "\n".join(lines)
     ctx.remember(element, when, idx)
+
+
+def _step_from_sample(ctx: _Context, element: str, when: datetime, ids: np.ndarray,
+                      values: np.ndarray, history: ElementHistory, at: np.ndarray,
+                      rows: np.ndarray, take, step: np.ndarray) -> None:
+    """A minute value whose minute before is missing or an outlier (the second minute of a
+    run of spikes) takes its step from the first sample, ``sample_minutes`` back."""
+    retry = rows[(step[rows] == qc.Flag.NOT_CHECKED) & ~np.isnan(values[rows])]
+    if not len(retry):
+        return
+    sample = timedelta(minutes=ctx.sample_minutes)
+    params = ctx.temporal_params(element, True)["step"] | {"lag_hours": sample / HOUR}
+    batch = qc.Batch(element, values[retry], ids[retry], np.full(len(retry), np.nan),
+                     np.full(len(retry), np.nan), np.full(len(retry), np.nan), time=when,
+                     history=history.matrix(at[retry], when, [sample]),
+                     history_hours=np.array([sample / HOUR]))
+    take(qc.run_batch(batch, ctx.config.checks, checks=["step"], params={"step": params}),
+         retry)
 
 
 def _with_context(ctx: _Context, element: str, when: datetime, ids: np.ndarray,
