@@ -108,3 +108,17 @@ def test_the_daily_report_lists_network_provinces_and_stations():
     assert (station["date"], station["availability"], station["wrong"]) == (
         day.isoformat(), "0.5000", "1")
     assert station["within_5min"] == "1.0000" and station["expected"] == "1"
+
+
+def test_a_request_summarises_a_few_hours_itself_and_the_refresher_does_the_rest(client):
+    from qixiang.quality import summary
+    from qixiang.quality.refresher import PeriodicRefresh
+    start, end = H - timedelta(days=2), H + timedelta(hours=1)
+    assert indicators.pending(start, end) == 49
+    [net] = indicators.indicators("network", start, end)  # H is among the newest six
+    assert net.counts["expected"] == 63
+    assert indicators.pending(start, end) == 49 - summary.REQUEST_HOURS
+    assert "hours of this period are still being summarised" in client.get(
+        "/quality/", {"period": "7d"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert PeriodicRefresh(days=3).refresh_once() > 0
+    assert indicators.pending(start, end) == 0

@@ -17,7 +17,9 @@ Definitions (after the CMA's evaluation of surface observation data: 可用率 =
     arrived (``received_at - time``).
 
 Every figure is summed from the hourly summaries (:mod:`.summary`, refreshed first for the
-period asked), so a period is a whole number of hours (UTC; a Beijing day is 16:00Z to 16:00Z).
+period asked, at most :data:`~qixiang.quality.summary.REQUEST_HOURS` per request; the background
+refresher does the rest), so a period is a whole number of hours (UTC; a Beijing day is 16:00Z to
+16:00Z). :func:`pending` says how many hours of a period are not summarised yet.
 """
 
 from __future__ import annotations
@@ -109,13 +111,18 @@ def period(start: datetime | None, end: datetime | None,
     return start, end
 
 
-def _rows(start: datetime, end: datetime, user=None):
-    summary.refresh(start, end)
+def _rows(start: datetime, end: datetime, user=None, limit: int | None = summary.REQUEST_HOURS):
+    summary.refresh(start, end, limit=limit)
     rows = HourSummary.objects.filter(hour__gte=start, hour__lt=end)
     prefix = region_prefix_of(user)
     if prefix:
         rows = rows.filter(division_code__startswith=prefix)
     return rows
+
+
+def pending(start: datetime, end: datetime) -> int:
+    """Hours of ``[start, end)`` whose summary is missing or stale (shown on the page)."""
+    return len(summary.due(start, end))
 
 
 def _sums():
@@ -126,11 +133,15 @@ def _counts(row: dict) -> dict[str, float]:
     return {name: (row[name] or 0) for name in SUMS}
 
 
-def indicators(level: str, start: datetime, end: datetime, user=None) -> list[Indicator]:
-    """Indicators of every station or province ``user`` may see, or of the network."""
+def indicators(level: str, start: datetime, end: datetime, user=None,
+               refresh_limit: int | None = summary.REQUEST_HOURS) -> list[Indicator]:
+    """Indicators of every station or province ``user`` may see, or of the network.
+
+    At most ``refresh_limit`` due hours are summarised first (None: all of them).
+    """
     if level not in LEVELS:
         raise IndicatorRequestError(_("level: use one of %(levels)s") % {"levels": ", ".join(LEVELS)})
-    rows = _rows(start, end, user)
+    rows = _rows(start, end, user, refresh_limit)
     if level == "network":
         return [Indicator("network", _("the network"), counts=_counts(rows.aggregate(**_sums())))]
     if level == "province":

@@ -22,7 +22,7 @@ COLUMNS = ("date", "level", "id", "name", "province", "expected", "arrived", "av
 def rows(day: date, user=None) -> Iterable[tuple[str, Indicator]]:
     start, end = beijing_day(day)
     for level in ("network", "province", "station"):
-        for item in indicators(level, start, end, user):
+        for item in indicators(level, start, end, user, refresh_limit=None):
             yield level, item
 
 

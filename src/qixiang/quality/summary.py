@@ -9,10 +9,12 @@ the hour's :class:`~qixiang.quality.models.HourSummary` rows.
 
 An hour is summarised once and again only when it became stale: each stored batch and each
 review marks the hours it touched (:func:`mark_stale`), and a stale hour is recomputed when an
-indicator asks for it, at most once every :data:`REFRESH_SECONDS`. Only hours in which the network
-reported count (``SummaryHour.observed``): an archive day ingested years later does not make the
-years between them silence. In those hours every active registered station is expected, on its
-schedule (:class:`~qixiang.quality.models.StationSchedule`): a station with at least
+indicator asks for it, at most once every :data:`REFRESH_SECONDS`. A request summarises at most
+:data:`REQUEST_HOURS` due hours itself; ``qixiang run`` keeps the rest current in the background
+(:mod:`.refresher`), and ``qixiang quality refresh`` does it from cron. Only hours in which the
+network reported count (``SummaryHour.observed``): an archive day ingested years later does not
+make the years between them silence. In those hours every active registered station is expected,
+on its schedule (:class:`~qixiang.quality.models.StationSchedule`): a station with at least
 :data:`MINUTE_REPORTS` reports in an hour is learned to be a minute station.
 """
 
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 HOUR = timedelta(hours=1)
 REFRESH_SECONDS = 60.0  # a stale hour is recomputed at most this often
+REQUEST_HOURS = 6  # hours a page or API request summarises itself; the refresher does the rest
 MINUTE_REPORTS = 30  # reports in one hour that make a station a minute station
 
 
@@ -176,24 +179,35 @@ def hours_between(start: datetime, end: datetime) -> list[datetime]:
     return out
 
 
-def refresh(start: datetime, end: datetime) -> int:
-    """Summarise the hours of ``[start, end)`` up to now that are new or stale; returns how many.
+def due(start: datetime, end: datetime) -> list[datetime]:
+    """The hours of ``[start, end)`` up to now that are new or stale, newest first.
 
-    A stale hour summarised less than :data:`REFRESH_SECONDS` ago is left as it is.
+    A stale hour (or one summarised before it ended) summarised less than
+    :data:`REFRESH_SECONDS` ago is not due yet.
     """
     now = timezone.now()
-    wanted = [h for h in hours_between(start, min(end, now)) if h <= now]
+    wanted = hours_between(start, min(end, now))
     if not wanted:
-        return 0
+        return []
     done = {row["hour"]: row for row in SummaryHour.objects.filter(
         hour__gte=wanted[0], hour__lte=wanted[-1]).values("hour", "stale", "computed_at")}
     recent = now - timedelta(seconds=REFRESH_SECONDS)
-    todo = [h for h in wanted if h not in done
+    return [h for h in reversed(wanted) if h not in done
             or (done[h]["stale"] and done[h]["computed_at"] < recent)
             or (h + HOUR > done[h]["computed_at"] and done[h]["computed_at"] < recent)]
+
+
+def refresh(start: datetime, end: datetime, limit: int | None = None, stop=None) -> int:
+    """Summarise the due hours of ``[start, end)``, newest first, at most ``limit`` of them
+    (and until ``stop``, a threading.Event, is set); returns how many were summarised."""
+    todo = due(start, end)[:limit] if limit is not None else due(start, end)
+    count = 0
     for hour in todo:
+        if stop is not None and stop.is_set():
+            break
         compute_hour(hour)
-    return len(todo)
+        count += 1
+    return count
 
 
 def mark_stale(times: Iterable[datetime]) -> None:

@@ -42,11 +42,12 @@ def quality_page(request: HttpRequest) -> HttpResponse:
     provinces = sorted(service.indicators("province", start, end, user),
                        key=lambda p: (p.availability is None, -(p.availability or 0), p.key))
     worst = service.worst(start, end, user, limit=15)
+    pending = service.pending(start, end)
     today = datetime.now(service.BEIJING).date()
     query = f"?start={start:%Y-%m-%dT%H:%M:%SZ}&end={end:%Y-%m-%dT%H:%M:%SZ}"
     return render(request, "quality/page.html", {
         "period": chosen, "periods": [p for p, _ in PERIODS], "start": start, "end": end,
-        "network": network, "provinces": provinces, "worst": worst,
+        "network": network, "provinces": provinces, "worst": worst, "pending": pending,
         "region_prefix": region_prefix_of(user),
         "report_day": today - timedelta(days=1), "today": today,
         "may_review": review.may_review(user),

@@ -198,6 +198,12 @@ class Command(BaseCommand):
         sweeper.start()
         services.add("supervision sweep", sweeper.stop)
 
+        from qixiang.quality.refresher import PeriodicRefresh
+
+        refresher = PeriodicRefresh()
+        refresher.start()
+        services.add("quality summaries", refresher.stop)
+
         if demo:
             from qixiang.ingest.channels.demo import DemoPublisher, demo_dir
 
