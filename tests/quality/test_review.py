@@ -123,3 +123,16 @@ def test_the_api_takes_a_decision_with_an_api_key(client):
         HTTP_AUTHORIZATION=f"Bearer {key}")
     assert answer.status_code == 200, answer.content
     assert answer.json()["old_flag"] == 2 and wrong_tem().qc_flag == 0
+
+
+def test_the_review_list_reads_the_partial_index_of_flagged_values_not_the_table():
+    from django.db import connection
+
+    from qixiang.quality import review
+    user = User.objects.create_user("admin", password="x", role=Role.ADMINISTRATOR)
+    query = review.flagged(user, review.Filters(element="TEM", flag=2))[:51]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " | ".join(row[-1] for row in cursor.fetchall())
+    assert "USING INDEX obs_flagged" in plan, plan
