@@ -111,6 +111,8 @@ def load(stations: int, days: int) -> Path:
     from django.core.management import call_command
 
     if marker.exists() and json.loads(marker.read_text()) == want:
+        call_command("migrate", verbosity=0)  # a database kept from an older schema
+        open_public_tier()
         return WORK / "qixiang.sqlite3"
     for name in ("qixiang.sqlite3", "qixiang.sqlite3-wal", "qixiang.sqlite3-shm", "obs.sqlite"):
         (WORK / name).unlink(missing_ok=True)
@@ -118,7 +120,6 @@ def load(stations: int, days: int) -> Path:
 
     connection.close()
     call_command("migrate", verbosity=0)
-    from qixiang.dataservice.models import Tier
     from qixiang.ingest.models import RawMessage
     from qixiang.stations.models import Station
 
@@ -145,7 +146,7 @@ def load(stations: int, days: int) -> Path:
             cursor.executemany(
                 'INSERT INTO observations_observation (station_id, element, "time", value, '
                 "qc_flag, message_id, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
-    Tier.objects.filter(code="public").update(daily_quota=None, rate_per_minute=None)
+    open_public_tier()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"loaded {stations} stations x {hours} h x {len(ELEMENTS)} elements into SQLite "
@@ -153,6 +154,14 @@ def load(stations: int, days: int) -> Path:
     write_spatialite(sites, hours, start)
     marker.write_text(json.dumps(want))
     return WORK / "qixiang.sqlite3"
+
+
+def open_public_tier() -> None:
+    """Anonymous callers unlimited: the load generator is one client asking thousands of times a
+    second (every answer is still charged, signed and logged)."""
+    from qixiang.dataservice.models import Tier
+
+    Tier.objects.filter(code="public").update(daily_quota=None, rate_per_minute=None)
 
 
 def write_spatialite(sites, hours: int, start: datetime) -> None:
@@ -208,14 +217,22 @@ db.close()
 # --- servers ------------------------------------------------------------------------------------
 
 
-def start_ours(server: str, workers: int, port: int) -> subprocess.Popen:
-    env = dict(os.environ, QIXIANG_VAR_DIR=str(WORK), QIXIANG_LOG_LEVEL="WARNING",
-               QIXIANG_PUBLIC_DATASETS="surface-obs-hourly,surface-obs-minute")
+SERVER_ENV = {  # what our server needs here, whatever the caller's environment says
+    "QIXIANG_VAR_DIR": str(WORK), "QIXIANG_LOG_LEVEL": "WARNING",
+    "QIXIANG_PUBLIC_DATASETS": "surface-obs-hourly,surface-obs-minute",
+    "QIXIANG_JOURNAL_DIR": str(WORK / "journal"), "QIXIANG_JOURNAL_SECONDS": "0.5",
+    "DJANGO_SETTINGS_MODULE": "qixiang.settings",
+}
+
+
+def start_ours(server: str, workers: int, port: int, threads: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QIXIANG_")} | SERVER_ENV
     bindir = Path(sys.executable).parent
     if server == "granian":
         cmd = [str(bindir / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--blocking-threads", "4",
-               "--backlog", "4096", "--log-level", "warning", "qixiang.wsgi:application"]
+               "--port", str(port), "--workers", str(workers), "--blocking-threads",
+               str(threads), "--backlog", "4096", "--log-level", "warning",
+               "qixiang.wsgi:application"]
     else:
         cmd = [str(bindir / "uvicorn"), "qixiang.asgi:application", "--host", "127.0.0.1",
                "--port", str(port), "--workers", str(workers), "--no-access-log",
@@ -287,6 +304,26 @@ def start_pygeoapi(workers: int, port: int) -> subprocess.Popen | None:
     return proc
 
 
+def access_rows() -> int:
+    """Rows in our server's access log."""
+    import sqlite3
+
+    with sqlite3.connect(WORK / "qixiang.sqlite3", timeout=60) as db:
+        return db.execute("SELECT COUNT(*) FROM dataservice_accesslog").fetchone()[0]
+
+
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """User + system CPU time used so far by every process of ``proc``'s session (a server and
+    its workers), from /proc."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == proc.pid:  # process group: start_new_session made it the pid
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def stop(proc: subprocess.Popen | None) -> None:
     if proc is None:
         return
@@ -346,11 +383,13 @@ def run_wrk(port: int, urls: list[str], connections: int, duration: int) -> dict
             capture_output=True, text=True, timeout=duration + 60).stdout
     finally:
         os.unlink(script)
-    result = {"rps": 0.0, "p50_ms": None, "p99_ms": None, "errors": 0}
+    result = {"rps": 0.0, "p50_ms": None, "p99_ms": None, "errors": 0, "answered": 0}
     in_dist = False
     for line in out.splitlines():
         words = line.split()
-        if line.startswith("Requests/sec:"):
+        if "requests in" in line:
+            result["answered"] = int(words[0])
+        elif line.startswith("Requests/sec:"):
             result["rps"] = float(words[1])
         elif "Latency Distribution" in line:
             in_dist = True
@@ -358,6 +397,7 @@ def run_wrk(port: int, urls: list[str], connections: int, duration: int) -> dict
             result["p50_ms" if words[0] == "50%" else "p99_ms"] = _ms(words[1])
         elif line.strip().startswith("Non-2xx"):
             result["errors"] += int(words[-1])
+            result["answered"] -= int(words[-1])
         elif line.strip().startswith("Socket errors"):
             result["errors"] += sum(int(w.strip(",")) for w in words[3::2])
     return result
@@ -415,7 +455,7 @@ def run_python_client(port: int, urls: list[str], connections: int, duration: in
     elapsed = asyncio.run(main())
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 2 else [float("nan")] * 99
     return {"rps": len(latencies) / elapsed, "p50_ms": q[49] * 1000, "p99_ms": q[98] * 1000,
-            "errors": errors[0]}
+            "errors": errors[0], "answered": len(latencies) - errors[0]}
 
 
 def hold_idle(port: int, count: int, seconds: float) -> tuple[int, int]:
@@ -464,6 +504,8 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=10000)
     parser.add_argument("--server", choices=("granian", "uvicorn"), default="granian")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="granian blocking threads per worker (Python threads)")
     parser.add_argument("--skip-pygeoapi", action="store_true")
     args = parser.parse_args()
     raise_file_limit(args.idle + 2048)
@@ -471,13 +513,16 @@ def main() -> None:
     use_wrk = shutil.which("wrk") is not None
     runner = run_wrk if use_wrk else run_python_client
     print(f"load generator: {'wrk' if use_wrk else 'python asyncio client'}; our server: "
-          f"{args.server} x{args.workers}; pygeoapi: gunicorn x{args.workers}; "
-          f"{os.cpu_count()} cores; {args.duration} s per figure")
+          f"{args.server} x{args.workers} (x{args.threads} threads); pygeoapi: gunicorn "
+          f"x{args.workers}; {os.cpu_count()} cores, load average "
+          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}; {args.duration} s per figure")
     ours_port, theirs_port = free_port(), free_port()
-    ours = start_ours(args.server, args.workers, ours_port)
+    logged_before = access_rows()
+    ours = start_ours(args.server, args.workers, ours_port, args.threads)
     theirs = None if args.skip_pygeoapi else start_pygeoapi(args.workers, theirs_port)
     hours = args.days * 24
     results: dict = {}
+    served = 0  # data answers wrk saw (and the warm-up's), each of which must be logged
     try:
         for kind in ("series", "latest"):
             urls = paths(kind, args.stations, hours)
@@ -489,11 +534,17 @@ def main() -> None:
                     subprocess.run(["curl", "-s", "-o", "/dev/null", "-m", "120",
                                     f"http://127.0.0.1:{port}{url}"], check=False)
                 for conns in (int(c) for c in args.connections.split(",")):
+                    used = cpu_seconds(proc)
                     r = runner(port, urls[name], conns, args.duration)
+                    answers = max(1.0, r["rps"] * args.duration)
+                    r["cpu_us"] = (cpu_seconds(proc) - used) / answers * 1e6
                     results[(kind, name, conns)] = r
+                    if name == "qixiang":
+                        served += r.get("answered", 0) + len(urls[name])
                     print(f"{kind:7} {name:9} {conns:5} connections: {r['rps']:9.1f} req/s  "
                           f"p50 {r['p50_ms'] or 0:8.1f} ms  p99 {r['p99_ms'] or 0:8.1f} ms  "
-                          f"errors {r['errors']}", flush=True)
+                          f"errors {r['errors']}  server CPU {r['cpu_us']:7.0f} us/answer "
+                          f"(~{1e6 / max(r['cpu_us'], 1):6.0f}/s per core)", flush=True)
         for kind in ("series", "latest"):
             for conns in (int(c) for c in args.connections.split(",")):
                 a, b = results.get((kind, "qixiang", conns)), results.get((kind, "pygeoapi", conns))
@@ -505,8 +556,10 @@ def main() -> None:
             print(f"idle: {opened} of {args.idle} connections held 10 s; {answered} answered "
                   "a request afterwards")
     finally:
-        stop(ours)
+        stop(ours)  # a clean stop: each worker loads the rest of its journal
         stop(theirs)
+    print(f"access log: {access_rows() - logged_before} rows added for {served} data answers "
+          "counted by the load generator (answers in flight at each run's end add a few)")
 
 
 if __name__ == "__main__":
