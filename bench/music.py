@@ -20,6 +20,12 @@ reading, not ingest), then times, single-threaded:
 
 Prints the median and p99 of each in milliseconds and the requests/s one thread reaches.
 The load test against pygeoapi is bench/dataservice.py.
+
+Measured 2026-11-21 with ``.venv/bin/python bench/music.py`` (2-core machine shared with other
+jobs): authorize 0.02 ms, stamp 0.07 ms (was 0.28 ms with an access-log insert per answer), JWS
+alone 0.03 ms; MUSIC one station x 7 days 4.95 ms, 2,000 stations x 1 hour 23.4 ms; 2 processes
+x 4 threads 6,662 answers/s (was 657/s writing each row, 1,772/s in 0.2 s batches); their 20,220
+rows loaded from the journal at 18,358 rows/s, one per answer.
 """
 
 from __future__ import annotations
