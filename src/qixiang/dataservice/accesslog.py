@@ -28,6 +28,7 @@ KIND = "access"
 FIELDS = ("data_id", "time", "user_id", "requester", "client_ip", "api", "dataset", "query",
           "media_type", "size", "sha256", "cost", "state", "kid", "record")
 FINAL_FIELDS = ("state", "size", "sha256", "kid", "record")
+_TIME = FIELDS.index("time")
 
 
 def record(**row) -> None:
@@ -54,9 +55,10 @@ def load(entries: list[dict], own: bool) -> None:
     """Journal loader: insert (or complete) the rows of ``entries``."""
     adapt = connection.ops.adapt_datetimefield_value
     rows = []
-    for entry in entries:
-        entry["time"] = adapt(datetime.fromisoformat(entry["time"]))
-        rows.append([entry.get(name) for name in FIELDS])
+    for entry in entries:  # left as they are: a batch the database refuses is retried
+        row = [entry.get(name) for name in FIELDS]
+        row[_TIME] = adapt(datetime.fromisoformat(entry["time"]))
+        rows.append(row)
     with connection.cursor() as cursor:
         cursor.executemany(_upsert_sql(), rows)
 
