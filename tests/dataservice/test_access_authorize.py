@@ -207,3 +207,29 @@ def test_usage_not_yet_loaded_still_counts_against_the_quota(settings):
     (2000, 1, 1 / 24, 2000.0)])
 def test_cost_is_weighed_like_open_meteo_calls(stations, elements, days, calls):
     assert quotas.weighted_calls(stations, elements, days * 86400) == pytest.approx(calls)
+
+
+def test_a_key_is_looked_up_once_a_second_not_per_request(data_user,
+                                                          django_assert_num_queries):
+    _user, key = data_user
+    access.authorize(get(key), HOURLY, 1)
+    with django_assert_num_queries(0):  # key, user, grant, tier and the day's usage: reused
+        access.authorize(get(key), HOURLY, 1)
+
+
+def test_a_grant_saved_in_this_process_takes_effect_at_once(data_user):
+    user, key = data_user
+    access.authorize(get(key), HOURLY, 1)
+    grant = AccessGrant.objects.get(user=user)
+    grant.status = AccessGrant.Status.SUSPENDED  # as the admin's action saves it
+    grant.save()
+    with pytest.raises(access.Forbidden, match=str(AccessGrant.Status.SUSPENDED.label)):
+        access.authorize(get(key), HOURLY, 1)
+    tier = Tier.objects.get(code="standard")
+    tier.rate_per_minute = 1
+    tier.save()
+    grant.status = AccessGrant.Status.APPROVED
+    grant.save()
+    access.authorize(get(key), HOURLY, 1)
+    with pytest.raises(access.Throttled):
+        access.authorize(get(key), HOURLY, 1)

@@ -6,6 +6,10 @@ application: a GET of an EDR data route whose answer is cached (or whose ``If-No
 matches) is answered here, through the same :func:`respond.serve` — so the same access check,
 quota charge, ETag, headers and provenance record — without the rest of Django's cycle.
 Anything else (a cache miss, a browser session, metadata pages, errors) goes to Django unchanged.
+The answer is a :class:`respond.Answer` (status, header dict, body) sent as it is: building a
+Django response and its validated headers cost as much again as the rest. What Django's
+middleware would add (security headers, ``Content-Language``) is added here; the host check
+and the language, the same for the same headers, are remembered.
 
 Only requests without a session cookie take this path: a session user is identified by
 Django's session and auth middleware, which this path skips.
