@@ -8,6 +8,7 @@ the in-process message bus, and the demo network when no source is configured.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -38,6 +39,11 @@ def database_from_url(url: str | None) -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
+            # Tests use a file, not Django's shared-cache in-memory database: live-server tests
+            # run the server, the ingest and background loaders on several threads, and only a
+            # file in WAL mode gives each its own connection with busy waiting instead of table
+            # locks. One file per process, so parallel runs never meet.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"qixiang-test-{os.getpid()}.sqlite3")},
             # Keep each thread's connection: opening one (and its PRAGMAs and schema read)
             # costs ~4 ms, more than a cached data-service answer.
             "CONN_MAX_AGE": 600,
@@ -159,9 +165,6 @@ QIXIANG_SUPERVISION_QR_DAYS = int(os.environ.get("QIXIANG_SUPERVISION_QR_DAYS", 
 # Font embedded in supervision PDFs (subject files): a .ttf/.otf/.ttc path, "path#index" for a face
 # of a collection; empty: the first CJK font found (Debian fonts-noto-cjk, fonts-wqy-*).
 QIXIANG_PDF_FONT = os.environ.get("QIXIANG_PDF_FONT", "")
-# How often `qixiang run` sweeps supervision deadlines (overdue, escalation, reminders), seconds.
-QIXIANG_SUPERVISION_SWEEP_SECONDS = float(
-    os.environ.get("QIXIANG_SUPERVISION_SWEEP_SECONDS", "3600"))
 # How often `qixiang run` sweeps supervision deadlines (overdue, escalation, reminders), seconds.
 QIXIANG_SUPERVISION_SWEEP_SECONDS = float(
     os.environ.get("QIXIANG_SUPERVISION_SWEEP_SECONDS", "3600"))
