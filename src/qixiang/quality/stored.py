@@ -42,9 +42,11 @@ def earlier_values(element: str, station_ids: Sequence[str], times: Sequence[dat
         return found
     adapt = bulk.time_adapter(connection)
     back = {adapt(t): t for t in set(times)}
+    # SQLite: the stored text itself (no conversion to datetime per row), as the keys are
+    time_column = '"time"' if connection.vendor == "postgresql" else "(\"time\" || '')"
     for stations in _chunks(list(station_ids)):
         for when in _chunks(list(back)):
-            sql = (f"SELECT station_id, \"time\", value, qc_flag, qc_checks "
+            sql = (f"SELECT station_id, {time_column}, value, qc_flag, qc_checks "
                    f"FROM observations_observation WHERE element = %s "
                    f"AND station_id IN ({', '.join(['%s'] * len(stations))}) "
                    f"AND \"time\" IN ({', '.join(['%s'] * len(when))})")
