@@ -10,19 +10,22 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from django.db.models import Count, Max
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from scipy.spatial import cKDTree
 
 from qixiang.quality.identity import misplaced
+from qixiang.science.qc.neighbours import earth_xyz
 from qixiang.stations.models import Station
 
 CHECK_INTERVAL = 1.0
 
 
-@dataclass(slots=True)
+@dataclass
 class Registry:
     """Registered stations as arrays; ``index`` maps a cma_id to its row."""
 
@@ -35,6 +38,20 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def _tree(self) -> cKDTree:
+        return cKDTree(earth_xyz(self.lat, self.lon).astype(np.float64))
+
+    def near(self, lat: np.ndarray, lon: np.ndarray, radius: float) -> set[str]:
+        """Registered stations within ``radius`` metres of any of the points (NaN skipped)."""
+        placed = np.isfinite(lat) & np.isfinite(lon)
+        if not len(self) or not placed.any():
+            return set()
+        points = earth_xyz(lat[placed], lon[placed]).astype(np.float64)
+        found = self._tree.query_ball_point(points, r=float(radius), return_sorted=False)
+        rows = np.unique(np.concatenate([np.asarray(r, dtype=np.intp) for r in found]))
+        return set(self.ids[rows].tolist())
 
     def positions(self, station_ids: list[str] | np.ndarray) -> tuple[np.ndarray, ...]:
         """(lat, lon, elevation) per station, NaN for stations the registry does not know."""

@@ -18,8 +18,9 @@ checks need:
   element's valid range left out (one impossible temperature must not make the humidity
   suspect).
 - **the network** at the same time for the buddy and SCT checks: the stored values of that time
-  and, for stations that have not reported it yet, their newest value of the last minutes as this
-  process checked it (:mod:`.recent`). Only the batch's own values are flagged.
+  (read once per process) and the values this process checked since, and for stations that have
+  not reported it yet their newest value of the last minutes (:mod:`.recent`). Only the batch's
+  own values are flagged.
 
 Missing values get 8, values no check could apply to 9; the codes combine as
 :func:`qixiang.science.qc.flags.combine` says (the most severe verdict of the checks that applied).
@@ -31,6 +32,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
 
 HOUR = timedelta(hours=1)
 TEMPORAL = ("step", "persistence")
+NOT_CHECKED, SUSPECT, WRONG = int(qc.Flag.NOT_CHECKED), int(qc.Flag.SUSPECT), int(qc.Flag.WRONG)
+CONTEXT_REACH = 1.5  # the network around a group: this many spatial search radii of its values
 
 # Elements the consistency relations compare with each other.
 PARTNERS = frozenset(
@@ -60,6 +64,7 @@ PARTNERS = frozenset(
     | {code for pair in consistency.WIND for code in pair})
 
 
+@cache
 def _kind(name: str) -> str:
     return qc.get_check(name).KIND
 
@@ -89,7 +94,7 @@ class _Context:
         self.lat = _floats(rows.lats, n)
         self.lon = _floats(rows.lons, n)
         self.elevation = _floats(rows.elevations, n)
-        self.flags = np.full(n, qc.Flag.NOT_CHECKED, dtype=np.uint8)
+        self.flags = np.full(n, NOT_CHECKED, dtype=np.uint8)
         self.fired = np.zeros(n, dtype=np.uint32)
         self.reasons = [""] * n
         self.history: dict[str, ElementHistory] = {}
@@ -129,7 +134,7 @@ class _Context:
 
     def remember(self, element: str, when: datetime, idx: np.ndarray) -> None:
         """Record the group's checked values for later times of the batch and later batches."""
-        outlier = (self.flags[idx] == qc.Flag.WRONG) | (
+        outlier = (self.flags[idx] == WRONG) | (
             (self.fired[idx] & np.uint32(self.outlier_bits)) != 0)
         usable = np.where(outlier, np.nan, self.values[idx])
         ids = self.ids[idx]
@@ -168,10 +173,11 @@ def check_rows(rows: ValueRows, config: stage_config.StageConfig | None = None) 
         others = _others_at(ctx, groups)
         spatial = [e for e in groups
                    if any(_kind(name) == "spatial" for name in ctx.config.checks.checks(e))]
-        network = stored.network_at(spatial, when, ctx.outlier_bits) if spatial else {}
+        unread = recent.unloaded(spatial, when)
+        for element, values in stored.network_at(unread, when, ctx.outlier_bits).items():
+            recent.record(element, when, values)
         for element, idx in groups.items():
-            _check_group(ctx, element, when, np.array(idx, dtype=np.intp), others,
-                         network.get(element))
+            _check_group(ctx, element, when, np.array(idx, dtype=np.intp), others)
     return Verdicts([int(f) for f in ctx.flags], [int(b) for b in ctx.fired], ctx.reasons)
 
 
@@ -193,8 +199,7 @@ def _others_at(ctx: _Context, groups: dict[str, list[int]]) -> dict[str, dict[st
 
 
 def _check_group(ctx: _Context, element: str, when: datetime, idx: np.ndarray,
-                 others_at: dict[str, dict[str, float]],
-                 network: dict[str, float] | None) -> None:
+                 others_at: dict[str, dict[str, float]]) -> None:
     names = ctx.config.checks.checks(element)
     m = len(idx)
     ids = ctx.ids[idx]
@@ -210,7 +215,7 @@ def _check_group(ctx: _Context, element: str, when: datetime, idx: np.ndarray,
 
     def take(result: qc.QCResult, rows: np.ndarray | None = None) -> None:
         for name, verdict in result.verdicts.items():
-            full = verdicts.setdefault(name, np.full(m, qc.Flag.NOT_CHECKED, dtype=np.uint8))
+            full = verdicts.setdefault(name, np.full(m, NOT_CHECKED, dtype=np.uint8))
             target = np.arange(m) if rows is None else rows
             full[target] = verdict[:len(target)]
         for i, items in enumerate(result.reasons):
@@ -221,15 +226,31 @@ def _check_group(ctx: _Context, element: str, when: datetime, idx: np.ndarray,
                 reasons.setdefault(name, {})[row] = reason
 
     main = [c for c in names if _kind(c) != "temporal"]
-    if main:
-        take(qc.run_batch(_with_context(ctx, element, when, ids, values, lat, lon, elevation,
-                                        others, reg, network, main),
-                          ctx.config.checks, checks=main))
     temporal = [c for c in names if _kind(c) == "temporal"]
     history = ctx.history.get(element)
-    if temporal and history is not None:
+    if not temporal or history is None:
+        temporal = []
+        minute = np.zeros(m, dtype=bool)
+    else:
         at = history.rows(ids.tolist())
         minute = history.minute[at] | (not top_of_hour(when))
+    together = bool(temporal) and (minute.all() or not minute.any())
+    if main or together:
+        # one run for every check when the group shares a cadence (the usual case)
+        past = None
+        params = None
+        if together:
+            offsets = ctx.offsets(element, bool(minute[0]))
+            past = (history.matrix(at, when, offsets), np.array([o / HOUR for o in offsets]))
+            params = ctx.temporal_params(element, bool(minute[0]))
+        take(qc.run_batch(_with_context(ctx, element, when, ids, values, lat, lon, elevation,
+                                        others, reg, main, past),
+                          ctx.config.checks, checks=main + (temporal if together else []),
+                          params=params))
+        if together and minute[0] and "step" in temporal:
+            _step_from_sample(ctx, element, when, ids, values, history, at, np.arange(m),
+                              take, verdicts["step"])
+    if temporal and not together:
         for is_minute in (False, True):
             rows = np.flatnonzero(minute == is_minute)
             if not len(rows):
@@ -247,11 +268,11 @@ def _check_group(ctx: _Context, element: str, when: datetime, idx: np.ndarray,
 
     if "position" in names and ctx.registry.doubts:
         severity = int(ctx.config.checks.params(element, "position").get("severity", 1))
-        position = verdicts.setdefault("position", np.full(m, qc.Flag.NOT_CHECKED, np.uint8))
+        position = verdicts.setdefault("position", np.full(m, NOT_CHECKED, np.uint8))
         for i, station in enumerate(ids):
             doubt = ctx.registry.doubts.get(str(station))
             if doubt and not np.isnan(values[i]):
-                position[i] = max(int(position[i]) if position[i] != qc.Flag.NOT_CHECKED else 0,
+                position[i] = max(int(position[i]) if position[i] != NOT_CHECKED else 0,
                                   severity)
                 known = reasons.setdefault("position", {})
                 known[i] = f"{known[i]}; {doubt}" if i in known else doubt
@@ -259,7 +280,7 @@ def _check_group(ctx: _Context, element: str, when: datetime, idx: np.ndarray,
     flags = combine(list(verdicts.values()), np.isnan(values))
     fired = np.zeros(m, dtype=np.uint32)
     for name, verdict in verdicts.items():
-        hit = (verdict == qc.Flag.SUSPECT) | (verdict == qc.Flag.WRONG)
+        hit = (verdict == SUSPECT) | (verdict == WRONG)
         fired[hit] |= np.uint32(qc.bit(name))
     ctx.flags[idx] = flags
     ctx.fired[idx] = fired
@@ -275,7 +296,7 @@ def _step_from_sample(ctx: _Context, element: str, when: datetime, ids: np.ndarr
                       rows: np.ndarray, take, step: np.ndarray) -> None:
     """A minute value whose minute before is missing or an outlier (the second minute of a
     run of spikes) takes its step from the first sample, ``sample_minutes`` back."""
-    retry = rows[(step[rows] == qc.Flag.NOT_CHECKED) & ~np.isnan(values[rows])]
+    retry = rows[(step[rows] == NOT_CHECKED) & ~np.isnan(values[rows])]
     if not len(retry):
         return
     sample = timedelta(minutes=ctx.sample_minutes)
@@ -288,23 +309,40 @@ def _step_from_sample(ctx: _Context, element: str, when: datetime, ids: np.ndarr
          retry)
 
 
+def _near(ctx: _Context, element: str, checks: list[str], ids: np.ndarray, lat: np.ndarray,
+          lon: np.ndarray, reg: tuple) -> set[str]:
+    """Registered stations close enough to matter to the spatial checks of the group's values:
+    within :data:`CONTEXT_REACH` times the widest search radius of those checks."""
+    radius = 0.0
+    for name in checks:
+        if _kind(name) == "spatial":
+            params = ctx.config.checks.params(element, name)
+            radius = max(radius, float(params.get("outer_radius", params.get("radius", 0.0))))
+    reg_lat, reg_lon, _ = reg
+    if reg_lat is not None:
+        lat = np.where(np.isfinite(reg_lat), reg_lat, lat)
+        lon = np.where(np.isfinite(reg_lon), reg_lon, lon)
+    return ctx.registry.near(lat, lon, radius * CONTEXT_REACH)
+
+
 def _with_context(ctx: _Context, element: str, when: datetime, ids: np.ndarray,
                   values: np.ndarray, lat: np.ndarray, lon: np.ndarray, elevation: np.ndarray,
-                  others: dict[str, np.ndarray], reg: tuple, network: dict[str, float] | None,
-                  checks: list[str]) -> qc.Batch:
-    """The group's batch, followed by the network's stations when a spatial check runs."""
+                  others: dict[str, np.ndarray], reg: tuple, checks: list[str],
+                  past: tuple[np.ndarray, np.ndarray] | None = None) -> qc.Batch:
+    """The group's batch, followed by the network's stations when a spatial check runs;
+    ``past`` is the group's (history, history_hours) for the temporal checks, if they run."""
+    history, hours = past if past is not None else (None, None)
     reg_lat, reg_lon, reg_elev = reg
     context: dict[str, float] = {}
     if any(_kind(c) == "spatial" for c in checks):
         context = recent.around(element, when, ctx.neighbour_window)
-        context.update(network or {})
         mine = set(ids.tolist())
-        context = {s: v for s, v in context.items()
-                   if s not in mine and s in ctx.registry.index}
+        near = _near(ctx, element, checks, ids, lat, lon, reg)
+        context = {s: v for s, v in context.items() if s not in mine and s in near}
     if not context:
         return qc.Batch(element, values, ids, lat, lon, elevation, time=when, others=others,
                         registered_lat=reg_lat, registered_lon=reg_lon,
-                        registered_elevation=reg_elev)
+                        registered_elevation=reg_elev, history=history, history_hours=hours)
     c_ids = np.array(list(context), dtype=str)
     c_lat, c_lon, c_elev = ctx.registry.positions(c_ids)
     blank = np.full(len(c_ids), np.nan)
@@ -318,7 +356,10 @@ def _with_context(ctx: _Context, element: str, when: datetime, ids: np.ndarray,
         join(elevation, blank), time=when,
         others={code: join(column, blank) for code, column in others.items()},
         registered_lat=join(reg_lat, c_lat), registered_lon=join(reg_lon, c_lon),
-        registered_elevation=join(reg_elev, c_elev))
+        registered_elevation=join(reg_elev, c_elev),
+        history=None if history is None else np.hstack(
+            [history, np.full((history.shape[0], len(c_ids)), np.nan)]),
+        history_hours=hours)
 
 
 def label_checks(mask: int | None) -> list[str]:
