@@ -19,6 +19,23 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True)
+def _connections_stay_open_between_requests():
+    """Requests never close the test's database connection, as in Django's own test client.
+
+    Tests also call the WSGI stack directly (the EDR fast path, schemathesis); Django would close
+    the connection at the end of each such request and the test's transaction with it.
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A private PostgreSQL server for the session; skips with the reason when unavailable."""

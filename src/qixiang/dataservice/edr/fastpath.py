@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
 from django.conf import settings
+from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import close_old_connections
 from django.http import HttpResponse
 from django.utils import translation
 
@@ -138,7 +138,8 @@ class FastPath:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if not environ.get("PATH_INFO", "").startswith("/edr/collections/"):
             return self.app(environ, start_response)
-        close_old_connections()  # as Django does at request start (and Django at its end)
+        # As Django's handler does at request start: stale connections closed (and at its end).
+        signals.request_started.send(sender=self.__class__, environ=environ)
         answer = cached_answer(environ)
         if answer is None:
             return self.app(environ, start_response)
