@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 HOUR = timedelta(hours=1)
 REFRESH_SECONDS = 60.0  # a stale hour is recomputed at most this often
 REQUEST_HOURS = 6  # hours a page or API request summarises itself; the refresher does the rest
-MINUTE_REPORTS = 30  # reports in one hour that make a station a minute station
+MINUTE_REPORTS = 12  # reports in one hour (every 5 minutes or more often) make a minute station
 
 
 def floor_hour(moment: datetime) -> datetime:
