@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
+
+from fresh_django import fresh_django
 
 
 def main() -> None:
@@ -25,13 +23,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=5000)
     parser.add_argument("--rows", type=int, default=1000)
     args = parser.parse_args()
-    var = tempfile.mkdtemp(prefix="qixiang-bench-")
-    os.environ.update(QIXIANG_VAR_DIR=var, DJANGO_SETTINGS_MODULE="qixiang.settings")
-    subprocess.run([str(Path(sys.executable).with_name("qixiang")), "migrate", "-v0"],
-                   check=True)
-    import django
-
-    django.setup()
+    var = fresh_django()
     from qixiang.science.identifiers import org_code_check_char, uscc_check_char
     from qixiang.supervision import audit
     from qixiang.supervision.imports.service import import_file

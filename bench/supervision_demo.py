@@ -11,25 +11,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh_django import fresh_django
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--key-units", type=int, default=300)
     args = parser.parse_args()
-    var = tempfile.mkdtemp(prefix="qixiang-bench-")
-    os.environ.update(QIXIANG_VAR_DIR=var, DJANGO_SETTINGS_MODULE="qixiang.settings")
-    subprocess.run([str(Path(sys.executable).with_name("qixiang")), "migrate", "-v0"],
-                   check=True)
-    import django
-
-    django.setup()
+    fresh_django()
     from qixiang.science.simulate import supervision as simulate
     from qixiang.supervision import demo
     from qixiang.supervision import models as m

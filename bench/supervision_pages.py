@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from fresh_django import fresh_django
 
 
 def main() -> None:
@@ -27,13 +24,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=300)
     parser.add_argument("--hazards", type=int, default=3000)
     args = parser.parse_args()
-    var = tempfile.mkdtemp(prefix="qixiang-bench-")
-    os.environ.update(QIXIANG_VAR_DIR=var, DJANGO_SETTINGS_MODULE="qixiang.settings")
-    subprocess.run([str(Path(sys.executable).with_name("qixiang")), "migrate", "-v0"],
-                   check=True)
-    import django
-
-    django.setup()
+    fresh_django()
     from django.test import Client
     from django.utils import timezone
 
